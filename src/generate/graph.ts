@@ -1,0 +1,181 @@
+/**
+ * The record graph of one iteration: one record of every root dataset, then for each
+ * relationship `records_per` children (or one per element of an array parent field), recursively.
+ * Randomness depends only on (seed, iteration index); records come out dataset by dataset in
+ * plan order, so parents always precede their children.
+ */
+import type { Faker } from '@faker-js/faker';
+import { faker as enFaker } from '@faker-js/faker/locale/en';
+import { DatagenError, ErrorCodes, locate, type ErrorContext } from '../errors.js';
+import type { FieldSpec, GenOptions, Plan } from '../schema/plan.js';
+import { buildCompatFaker } from './compat.js';
+import { compileExpression, createSandbox, expressionError, type Generator, type Sandbox } from './expressions.js';
+import { Sfc32 } from './randomizer.js';
+import { avroGenerator, sqlTypeGenerator } from './typed.js';
+
+export type GenRecord = Record<string, unknown>;
+
+interface CompiledField {
+  name: string;
+  gen: Generator;
+}
+
+interface CompiledDataset {
+  name: string;
+  fields: CompiledField[];
+  relationships: Plan['datasets'][number]['relationships'];
+}
+
+/** Called for every record in output order. */
+export type Emit = (dataset: number, record: GenRecord) => void;
+
+export class RecordGraph {
+  readonly faker: Faker;
+  private readonly random: Sfc32;
+  private readonly sandbox: Sandbox;
+  private readonly datasets: CompiledDataset[];
+  private readonly roots: number[];
+  private readonly buckets: GenRecord[][];
+  private readonly payload: string | undefined;
+  /** Where generation is, for error messages. */
+  private at: { dataset: number; field: string } = { dataset: 0, field: '' };
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly options: GenOptions,
+  ) {
+    this.random = new Sfc32(options.seed);
+    const FakerClass = enFaker.constructor as new (o: object) => Faker;
+    this.faker = new FakerClass({ locale: enFaker.rawDefinitions, randomizer: this.random });
+    this.faker.setDefaultRefDate(options.refDate);
+    const rnd = this.random;
+    this.sandbox = createSandbox(buildCompatFaker(this.faker), () => rnd.next());
+    this.datasets = plan.datasets.map((d) => ({
+      name: d.name,
+      fields: this.compileFields(d.fields, d.name, ''),
+      relationships: d.relationships,
+    }));
+    const children = new Set(plan.datasets.flatMap((d) => d.relationships.map((r) => r.child)));
+    this.roots = plan.datasets.map((_, i) => i).filter((i) => !children.has(i));
+    this.buckets = plan.datasets.map(() => []);
+    if (options.recordSize > 0) {
+      // One seeded payload per run: identical in every worker, whatever the thread count.
+      const r = new Sfc32([options.seed, 0x5eed]);
+      const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+      let s = '';
+      for (let i = 0; i < options.recordSize; i++) s += chars[Math.floor(r.next() * chars.length)];
+      this.payload = s;
+    }
+    this.probe();
+  }
+
+  private compileFields(entries: [string, FieldSpec][], dataset: string, path: string): CompiledField[] {
+    return entries.map(([name, spec]) => ({ name, gen: this.compileField(spec, { file: this.plan.file, dataset, field: path + name }) }));
+  }
+
+  private compileField(spec: FieldSpec, at: ErrorContext): Generator {
+    switch (spec.kind) {
+      case 'expr':
+        return compileExpression(spec.source, this.sandbox, this.options.allowCode, at);
+      case 'const': {
+        const v = spec.value;
+        return () => v;
+      }
+      case 'index': {
+        const it = this.sandbox.iteration;
+        return () => it.index;
+      }
+      case 'object': {
+        const fields = this.compileFields(spec.fields, at.dataset!, at.field + '.');
+        return () => buildObject(fields);
+      }
+      case 'sqltype':
+        return sqlTypeGenerator(this.faker, spec.type, spec.length, at.field!);
+      case 'avro':
+        try {
+          return avroGenerator(this.faker, spec.type, this.options.avroNames ?? {}, spec.fieldName);
+        } catch (e) {
+          throw expressionError((e as Error).message, at);
+        }
+    }
+  }
+
+  /** Runs every generator once so an unknown method or a broken expression fails before any output. */
+  private probe(): void {
+    this.random.seedIteration(this.options.seed, 0);
+    this.datasets.forEach((d, i) => {
+      for (const f of d.fields) {
+        try {
+          f.gen();
+        } catch (e) {
+          throw expressionError(`expression failed: ${(e as Error).message}`, { file: this.plan.file, dataset: this.plan.datasets[i]!.name, field: f.name }, e);
+        }
+      }
+    });
+  }
+
+  /** Generates iteration `iteration` (0-based) and emits its records in order. */
+  generate(iteration: number, emit: Emit): void {
+    this.random.seedIteration(this.options.seed, iteration);
+    this.sandbox.iteration.index = iteration + 1;
+    const { buckets, datasets } = this;
+    try {
+      for (const r of this.roots) buckets[r]!.push(this.makeRecord(r, undefined, undefined));
+      for (let d = 0; d < datasets.length; d++) {
+        const bucket = buckets[d]!;
+        const rels = datasets[d]!.relationships;
+        if (rels.length) {
+          for (const parent of bucket) {
+            for (const rel of rels) {
+              this.at.field = rel.parentField;
+              const value = parent[rel.parentField];
+              const out = buckets[rel.child]!;
+              if (Array.isArray(value)) {
+                for (const v of value) out.push(this.makeRecord(rel.child, rel.childField, v));
+              } else {
+                for (let k = 0; k < rel.recordsPer; k++) out.push(this.makeRecord(rel.child, rel.childField, value));
+              }
+            }
+          }
+        }
+        for (const rec of bucket) emit(d, rec);
+        bucket.length = 0;
+      }
+    } catch (e) {
+      for (const b of buckets) b.length = 0;
+      if (e instanceof DatagenError) throw e;
+      const name = this.plan.datasets[this.at.dataset]!.name;
+      throw new DatagenError(
+        ErrorCodes.RUNTIME,
+        locate({ file: this.plan.file, dataset: name, field: this.at.field }) + `expression failed in iteration ${iteration + 1}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+  }
+
+  private makeRecord(d: number, presetField: string | undefined, presetValue: unknown): GenRecord {
+    this.at.dataset = d;
+    const fields = this.datasets[d]!.fields;
+    const o: GenRecord = {};
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      if (f.name === presetField) {
+        o[f.name] = presetValue;
+        continue;
+      }
+      this.at.field = f.name;
+      let v = f.gen();
+      if (typeof v === 'bigint') v = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+      else if (typeof v === 'function') v = (v as Generator)(); // `faker.date.recent` written as code, without a call
+      o[f.name] = v;
+    }
+    if (this.payload !== undefined) o.recordSizePayload = this.payload;
+    return o;
+  }
+}
+
+function buildObject(fields: CompiledField[]): GenRecord {
+  const o: GenRecord = {};
+  for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = fields[i]!.gen();
+  return o;
+}

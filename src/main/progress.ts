@@ -1,0 +1,25 @@
+/** The end-of-run summary on stderr: records and bytes per topic, failures, duration, rate. */
+import type { Plan } from '../schema/plan.js';
+import type { DeliveryReport } from '../sinks/sink.js';
+import type { RunStats } from './run.js';
+
+export function formatSummary(plan: Plan, stats: RunStats, report: DeliveryReport | undefined, target: string): string {
+  const secs = stats.durationMs / 1000;
+  const total = stats.records.reduce((a, b) => a + b, 0);
+  const width = Math.max(5, ...plan.datasets.map((d) => d.topic.length));
+  const lines = [`datagen: ${stats.iterations} iterations → ${target}`];
+  plan.datasets.forEach((d, i) => {
+    const delivered = report ? `  delivered ${report.delivered[i]}` : '';
+    lines.push(`  ${d.topic.padEnd(width)}  ${String(stats.records[i]).padStart(10)} records  ${mb(stats.bytes[i]!)}${delivered}`);
+  });
+  if (report) {
+    lines.push(`  failed: ${report.failed}`);
+    for (const n of report.notes ?? []) lines.push(`  ${n}`);
+  }
+  lines.push(`  ${total} records in ${secs.toFixed(2)} s (${Math.round(total / Math.max(secs, 1e-9))} records/s)`);
+  return lines.join('\n') + '\n';
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+}

@@ -1,0 +1,115 @@
+/**
+ * The coordinator: shards iterations into chunks across Piscina workers, keeps a bounded window
+ * of chunks in flight (memory stays flat with -n -1), hands batches to the sink strictly in
+ * iteration order (so output is identical for any thread count), and paces with --wait.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Piscina } from 'piscina';
+import type { EncodedBatch } from '../encoding/batch.js';
+import { deserializeError, serializeError } from '../errors.js';
+import type { GenOptions, Plan } from '../schema/plan.js';
+import type { Sink, SinkContext } from '../sinks/sink.js';
+import type { GenResult, GenTask, WorkerSetup } from '../workers/messages.js';
+
+export interface RunOptions {
+  plan: Plan;
+  gen: GenOptions;
+  sink: Sink;
+  /** -1 = until stopped. */
+  iterations: number;
+  threads: number;
+  waitMs: number;
+  debug: boolean;
+  /** Stops scheduling new chunks (Ctrl-C). */
+  signal?: AbortSignal;
+  log(message: string): void;
+  chunkSize?: number;
+}
+
+export interface RunStats {
+  iterations: number;
+  records: number[];
+  bytes: number[];
+  durationMs: number;
+}
+
+const WORKER_URL = new URL('../workers/worker.js', import.meta.url).href;
+
+export async function run(o: RunOptions): Promise<RunStats> {
+  const started = performance.now();
+  const ctx: SinkContext = { plan: o.plan, debug: o.debug, log: o.log, sample: (n) => sampleRecords(o.plan, o.gen, n) };
+  const encoding = await o.sink.prepare(ctx);
+  const setup: WorkerSetup = { plan: o.plan, gen: o.gen, encoding };
+  const pool = new Piscina({
+    filename: WORKER_URL,
+    workerData: setup,
+    minThreads: o.threads,
+    maxThreads: o.threads,
+    idleTimeout: 60_000,
+    // Generation is synchronous CPU work; one task at a time per thread.
+    concurrentTasksPerWorker: 1,
+  });
+  const stats: RunStats = { iterations: 0, records: o.plan.datasets.map(() => 0), bytes: o.plan.datasets.map(() => 0), durationMs: 0 };
+  const infinite = o.iterations < 0;
+  const chunk = o.chunkSize ?? chunkSizeFor(o.iterations, o.threads, o.waitMs);
+  const window = Math.max(2, o.threads * 2);
+  const queue: Array<Promise<GenResult>> = [];
+  let next = 0;
+  try {
+    for (;;) {
+      while (queue.length < window && (infinite || next < o.iterations) && !o.signal?.aborted) {
+        const task: GenTask = { firstIteration: next, count: infinite ? chunk : Math.min(chunk, o.iterations - next) };
+        next += task.count;
+        queue.push(pool.run(task).then((r: GenResult) => r, (e: unknown): GenResult => ({ ok: false, error: serializeError(e) })));
+      }
+      const head = queue.shift();
+      if (!head || o.signal?.aborted) break;
+      const result = await head;
+      if (!result.ok) throw deserializeError(result.error);
+      await deliver(result.batch, o, stats);
+    }
+  } finally {
+    queue.length = 0;
+    await pool.destroy();
+  }
+  await o.sink.flush();
+  stats.durationMs = performance.now() - started;
+  return stats;
+}
+
+async function deliver(batch: EncodedBatch, o: RunOptions, stats: RunStats): Promise<void> {
+  if (o.waitMs > 0) {
+    let start = 0;
+    for (const end of batch.iterationEnds) {
+      if (o.signal?.aborted) return;
+      await o.sink.write(batch, start, end);
+      start = end;
+      stats.iterations++;
+      await sleep(o.waitMs);
+    }
+  } else {
+    await o.sink.write(batch, 0, batch.buffer.byteLength);
+    stats.iterations += batch.iterationEnds.length;
+  }
+  // With --wait an abort can cut a batch short; its counts are then recomputed by the sink's report.
+  for (let d = 0; d < batch.counts.length; d++) {
+    stats.records[d]! += batch.counts[d]!;
+    stats.bytes[d]! += batch.bytes[d]!;
+  }
+}
+
+/** Small enough to share out work evenly, large enough to amortise the thread hop. */
+export function chunkSizeFor(iterations: number, threads: number, waitMs: number): number {
+  if (waitMs > 0) return 1;
+  if (iterations < 0) return 256;
+  return Math.max(1, Math.min(256, Math.ceil(iterations / (threads * 4))));
+}
+
+/** Generates iterations 0..n-1 in this thread (schema inference only; same values as the workers make). */
+export async function sampleRecords(plan: Plan, gen: GenOptions, iterations: number): Promise<Array<Array<Record<string, unknown>>>> {
+  const { RecordGraph } = await import('../generate/graph.js');
+  const graph = new RecordGraph(plan, gen);
+  const out: Array<Array<Record<string, unknown>>> = plan.datasets.map(() => []);
+  for (let i = 0; i < iterations; i++) graph.generate(i, (d, r) => out[d]!.push(r));
+  return out;
+}

@@ -1,0 +1,48 @@
+/**
+ * The one small contract every sink follows. Sinks are found by name in src/sinks/index.ts.
+ *   prepare(ctx) → the encoding the workers should produce
+ *   write(batch) → resolves when the sink can take more (backpressure)
+ *   flush() → everything written is delivered; close() releases connections
+ *   clean() → deletes what the schema would create (topics, subjects, tables)
+ */
+import type { EncodedBatch } from '../encoding/batch.js';
+import type { EncodingSpec } from '../encoding/encoders.js';
+import type { GenRecord } from '../generate/graph.js';
+import type { Plan } from '../schema/plan.js';
+
+export interface SinkContext {
+  plan: Plan;
+  debug: boolean;
+  /** Generates the first `iterations` iterations in this thread, for inferring schemas. */
+  sample(iterations: number): Promise<GenRecord[][]>;
+  log(message: string): void;
+}
+
+export interface DeliveryReport {
+  /** Records the destination acknowledged, per dataset (plan order). */
+  delivered: number[];
+  failed: number;
+  /** Extra lines for the summary. */
+  notes?: string[];
+}
+
+export interface Sink {
+  prepare(ctx: SinkContext): Promise<EncodingSpec>;
+  /** Writes bytes [start, end) of a batch; `start`/`end` fall on iteration boundaries. */
+  write(batch: EncodedBatch, start: number, end: number): Promise<void>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  report(): DeliveryReport | undefined;
+}
+
+export interface SinkDefinition {
+  create(options: SinkOptionsInput): Sink;
+  clean?(plan: Plan, options: SinkOptionsInput, log: (m: string) => void): Promise<void>;
+}
+
+/** What the CLI knows: flags and environment. Each sink fills in its own options from this. */
+export interface SinkOptionsInput {
+  format: string;
+  env: NodeJS.ProcessEnv;
+  flags: Record<string, unknown>;
+}

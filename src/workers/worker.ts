@@ -1,0 +1,52 @@
+/**
+ * Piscina task entry. Builds everything expensive once per thread (faker with our randomizer,
+ * compiled expressions, encoders), then turns each task into one packed, transferred buffer.
+ */
+import { Piscina } from 'piscina';
+import { workerData } from 'node:worker_threads';
+import '../encoding/avro.js';
+import { createEncoder, type Encoder } from '../encoding/encoders.js';
+import { serializeError } from '../errors.js';
+import { RecordGraph } from '../generate/graph.js';
+import type { GenResult, GenTask, WorkerSetup } from './messages.js';
+
+let state: { graph: RecordGraph; encoder: Encoder } | undefined;
+let setupError: unknown;
+
+function setup(): { graph: RecordGraph; encoder: Encoder } {
+  if (state) return state;
+  if (setupError) throw setupError;
+  try {
+    const { plan, gen, encoding } = workerData as WorkerSetup;
+    state = { graph: new RecordGraph(plan, gen), encoder: createEncoder(plan, encoding) };
+    return state;
+  } catch (e) {
+    setupError = e;
+    throw e;
+  }
+}
+
+export function runTask(task: GenTask): GenResult {
+  try {
+    const { graph, encoder } = setup();
+    const add = encoder.add.bind(encoder);
+    const end = task.firstIteration + task.count;
+    for (let i = task.firstIteration; i < end; i++) {
+      graph.generate(i, add);
+      encoder.endIteration();
+    }
+    return { ok: true, batch: encoder.finish(task.firstIteration) };
+  } catch (e) {
+    return { ok: false, error: serializeError(e) };
+  }
+}
+
+export default function (task: GenTask): unknown {
+  const result = runTask(task);
+  if (!result.ok) return result;
+  const buffer = result.batch.buffer;
+  return Piscina.move({
+    [Piscina.transferableSymbol]: [buffer],
+    [Piscina.valueSymbol]: result,
+  } as never);
+}
