@@ -49,6 +49,10 @@ export async function run(o: RunOptions): Promise<RunStats> {
     // Generation is synchronous CPU work; one task at a time per thread.
     concurrentTasksPerWorker: 1,
   });
+  // Results that arrive while the pool shuts down after a failure are not errors of their own.
+  pool.on('error', (e: Error) => {
+    if (o.debug) o.log(`worker pool: ${e.message}`);
+  });
   const stats: RunStats = { iterations: 0, records: o.plan.datasets.map(() => 0), bytes: o.plan.datasets.map(() => 0), durationMs: 0 };
   const infinite = o.iterations < 0;
   const chunk = o.chunkSize ?? chunkSizeFor(o.iterations, o.threads, o.waitMs);
@@ -69,7 +73,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
       await deliver(result.batch, o, stats);
     }
   } finally {
-    queue.length = 0;
+    await Promise.allSettled(queue.splice(0));
     await pool.destroy();
   }
   await o.sink.flush();

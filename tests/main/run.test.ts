@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { test } from 'node:test';
+import { CLI, example, fixture, lines, runCli } from '../helpers.js';
+
+test('-n -1 runs until Ctrl-C, then stops cleanly with a summary and whole lines', async () => {
+  const child = spawn(process.execPath, [CLI, '-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '-1', '--seed', '1']);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const enough = new Promise<void>((resolve) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.length > 2_000_000) resolve();
+    });
+  });
+  await enough;
+  child.kill('SIGINT');
+  const code = await new Promise((r) => child.on('close', r));
+  assert.equal(code, 0, err);
+  assert.match(err, /iterations → stdout/);
+  assert.ok(out.endsWith('\n'));
+  assert.ok(lines(out).length > 1000);
+});
+
+test('a closed pipe (| head) ends the run without an error', async () => {
+  const child = spawn(process.execPath, [CLI, '-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '200000', '--seed', '1']);
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise((r) => child.on('close', r));
+  assert.equal(code, 0, err);
+  assert.doesNotMatch(err, /error/i);
+});
+
+test('--wait paces iterations and keeps the same output', () => {
+  const paced = runCli(['-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '3', '--seed', '1', '-w', '20']);
+  const fast = runCli(['-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '3', '--seed', '1']);
+  assert.equal(paced.code, 0, paced.stderr);
+  assert.equal(paced.stdout, fast.stdout);
+});
+
+test('.env in the working directory is read (old `export` lines included)', () => {
+  const dir = mkdtempSync(`${tmpdir()}/dg-env-`);
+  writeFileSync(`${dir}/.env`, 'export KAFKA_BROKERS=example:9092\nSCHEMA_REGISTRY_PASSWORD=hunter2\n');
+  const r = runCli(['-s', fixture('nested.json'), '--dry-run', '-n', '1', '--debug'], {}, dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /hunter2/, 'secrets never printed');
+});
+
+test('a runtime failure in an expression names dataset and field and exits 1', () => {
+  const dir = mkdtempSync(`${tmpdir()}/dg-rt-`);
+  const file = `${dir}/flaky.json`;
+  writeFileSync(file, JSON.stringify([{ _meta: { topic: 't' }, x: 'iteration.index', y: "(() => { if (iteration.index === 3) throw new Error('boom'); return 1; })()" }]));
+  const r = runCli(['-s', file, '--dry-run', '-n', '5', '--seed', '1', '--threads', '1']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /dataset "t", field "y": expression failed in iteration 3: boom/);
+});
