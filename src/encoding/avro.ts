@@ -54,7 +54,8 @@ export function encodeAvroInto(type: avro.Type, id: number, value: unknown, w: B
   w.pos += 5;
   let end = type.encode(value, w.buf, w.pos);
   if (end < 0) {
-    w.ensure(-end - w.pos + 16);
+    // avsc returns buf.length - (position it would have reached): grow by that much and retry.
+    w.ensure(w.buf.length - end - w.pos);
     end = type.encode(value, w.buf, w.pos);
   }
   w.pos = end;

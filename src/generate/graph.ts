@@ -122,10 +122,9 @@ export class RecordGraph {
     try {
       for (const r of this.roots) buckets[r]!.push(this.makeRecord(r, undefined, undefined));
       for (let d = 0; d < datasets.length; d++) {
-        const bucket = buckets[d]!;
         const rels = datasets[d]!.relationships;
         if (rels.length) {
-          for (const parent of bucket) {
+          for (const parent of buckets[d]!) {
             for (const rel of rels) {
               this.at.field = rel.parentField;
               const value = parent[rel.parentField];
@@ -138,8 +137,6 @@ export class RecordGraph {
             }
           }
         }
-        for (const rec of bucket) emit(d, rec);
-        bucket.length = 0;
       }
     } catch (e) {
       for (const b of buckets) b.length = 0;
@@ -150,6 +147,12 @@ export class RecordGraph {
         locate({ file: this.plan.file, dataset: name, field: this.at.field }) + `expression failed in iteration ${iteration + 1}: ${(e as Error).message}`,
         { cause: e },
       );
+    }
+    // Emitted after generation, so an encoder's error is never blamed on a field expression.
+    for (let d = 0; d < buckets.length; d++) {
+      const bucket = buckets[d]!;
+      for (let k = 0; k < bucket.length; k++) emit(d, bucket[k]!);
+      bucket.length = 0;
     }
   }
 

@@ -158,5 +158,7 @@ main(process.argv).then(
       if (debug) process.stderr.write(((e as Error)?.stack ?? '') + '\n');
       process.exitCode = 1;
     }
+    // A client still waiting on a network handshake must not hold the exit back.
+    setTimeout(() => process.exit(), 200).unref();
   },
 );

@@ -1,8 +1,233 @@
+/**
+ * Kafka sink (node-rdkafka): feeds pre-encoded records to an idempotent librdkafka producer.
+ * A full local queue is backpressure (poll, wait, retry), never a dropped record; every record
+ * gets a delivery report, and the run fails if any delivery failed.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import Kafka from 'node-rdkafka';
+import { readRecords, type EncodedBatch } from '../../encoding/batch.js';
+import type { EncodingSpec } from '../../encoding/encoders.js';
 import { DatagenError, ErrorCodes } from '../../errors.js';
-import type { SinkDefinition } from '../sink.js';
+import { redact } from '../../main/env.js';
+import type { Plan } from '../../schema/plan.js';
+import type { DeliveryReport, Sink, SinkContext, SinkDefinition, SinkOptionsInput } from '../sink.js';
+import { kafkaOptions, type KafkaOptions } from './options.js';
+import { deleteSubject, registerValueSchema, registryClient, safeUrl } from './registry.js';
+
+const { CODES } = Kafka;
+/** Iterations sampled to infer Avro schemas. */
+const AVRO_SAMPLE_ITERATIONS = 500;
+
+export class KafkaSink implements Sink {
+  private readonly o: KafkaOptions;
+  private producer?: Kafka.Producer;
+  private topics: string[] = [];
+  private readonly byTopic = new Map<string, number>();
+  private produced = 0;
+  private delivered: number[] = [];
+  private failed = 0;
+  private firstFailure?: string;
+  private fatal?: string;
+
+  constructor(private readonly input: SinkOptionsInput) {
+    this.o = kafkaOptions(input);
+  }
+
+  async prepare(ctx: SinkContext): Promise<EncodingSpec> {
+    const { plan } = ctx;
+    this.topics = plan.datasets.map((d) => d.topic);
+    this.topics.forEach((t, i) => this.byTopic.set(t, i));
+    this.delivered = this.topics.map(() => 0);
+    if (ctx.debug) ctx.log(`kafka config ${JSON.stringify(redact(this.o.config))}`);
+
+    let encoding: EncodingSpec = { kind: 'json' };
+    if (this.input.format === 'avro') encoding = await this.registerSchemas(ctx);
+
+    // Connect first: it reports unreachable brokers and refused credentials clearly.
+    this.producer = await this.connectProducer();
+    const admin = createAdmin(this.o);
+    try {
+      await ensureTopics(admin, this.topics, this.o);
+    } finally {
+      admin.disconnect();
+    }
+    return encoding;
+  }
+
+  private async registerSchemas(ctx: SinkContext): Promise<EncodingSpec> {
+    const { inferAvroSchema } = await import('../../encoding/avro-infer.js');
+    const client = await registryClient(this.o.registry);
+    const needsSample = ctx.plan.datasets.some((d) => !d.avroSchema);
+    const samples = needsSample ? await ctx.sample(AVRO_SAMPLE_ITERATIONS) : [];
+    const schemas = [];
+    for (const [i, d] of ctx.plan.datasets.entries()) {
+      const schema = d.avroSchema ?? inferAvroSchema(d.topic, samples[i]!, ctx.plan.file);
+      const id = await registerValueSchema(client, `${d.topic}-value`, schema, this.o.registry!.url);
+      if (ctx.debug) ctx.log(`registered ${d.topic}-value as schema id ${id}:\n${JSON.stringify(schema, null, 2)}`);
+      schemas.push({ schema, id });
+    }
+    return { kind: 'avro', schemas };
+  }
+
+  private connectProducer(): Promise<Kafka.Producer> {
+    const producer = new Kafka.Producer({ ...this.o.config, dr_cb: true, event_cb: true } as Kafka.ProducerGlobalConfig, {});
+    producer.on('delivery-report', (err, report) => {
+      if (err) {
+        this.failed++;
+        this.firstFailure ??= `${report?.topic ?? '?'}: ${err.message}`;
+      } else {
+        const d = this.byTopic.get(report.topic);
+        if (d !== undefined) this.delivered[d]!++;
+      }
+    });
+    producer.on('event.error', (err: Kafka.LibrdKafkaError) => {
+      // Fatal errors (e.g. the idempotent producer lost its guarantees) end the run; others are retried by librdkafka.
+      if ((err as { isFatal?: boolean }).isFatal) this.fatal ??= err.message;
+    });
+    return connectWithin(producer, this.o);
+  }
+
+  async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
+    const producer = this.producer!;
+    const topics = this.topics;
+    for (const r of readRecords(batch, start, end)) {
+      for (;;) {
+        if (this.fatal) throw new DatagenError(ErrorCodes.DELIVERY, `Kafka producer failed: ${this.fatal}`);
+        try {
+          producer.produce(topics[r.dataset]!, null, r.value, r.key);
+          this.produced++;
+          break;
+        } catch (e) {
+          if ((e as Kafka.LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) {
+            throw new DatagenError(ErrorCodes.DELIVERY, `Kafka refused a record for ${topics[r.dataset]}: ${(e as Error).message}`, { cause: e });
+          }
+          // The local queue is full: let delivery reports drain it, then retry the same record.
+          producer.poll();
+          await sleep(5);
+        }
+      }
+    }
+    producer.poll();
+  }
+
+  async flush(): Promise<void> {
+    const producer = this.producer;
+    if (!producer) return;
+    const done = () => this.delivered.reduce((a, b) => a + b, 0) + this.failed >= this.produced;
+    while (!done()) {
+      await new Promise<void>((resolve) => producer.flush(1000, () => resolve()));
+      producer.poll();
+      if (!done()) await sleep(10);
+    }
+  }
+
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer?.isConnected()) await new Promise<void>((resolve) => producer.disconnect(5000, () => resolve()));
+  }
+
+  report(): DeliveryReport {
+    const notes = [];
+    if (this.firstFailure) notes.push(`first failure: ${this.firstFailure}`);
+    if (this.fatal) notes.push(`fatal: ${this.fatal}`);
+    return { delivered: this.delivered, failed: this.failed + (this.produced === 0 && this.fatal ? 1 : 0), notes };
+  }
+}
+
+/**
+ * Producer connect that fails clearly instead of hanging when no broker answers. It tries in
+ * short steps: librdkafka's pending metadata request holds process exit until it times out, so a
+ * refused login must not leave a 10-second request behind.
+ */
+async function connectWithin(producer: Kafka.Producer, o: KafkaOptions): Promise<Kafka.Producer> {
+  const STEP_MS = 2000;
+  let refused: string | undefined;
+  // librdkafka reports refused SASL credentials and TLS failures as log lines or error events.
+  const onLog = (e: { message: string }) => {
+    const m = /(SASL authentication error: .*?|SSL handshake failed.*?|Authentication failed.*?)(?: \(after|$)/.exec(e.message);
+    if (m) refused ??= m[1];
+  };
+  const onError = (err: Kafka.LibrdKafkaError) => {
+    if (err.code === CODES.ERRORS.ERR__AUTHENTICATION) refused ??= err.message;
+  };
+  producer.on('event.log', onLog);
+  producer.on('event.error', onError);
+  const started = Date.now();
+  let lastError = 'no answer';
+  try {
+    while (Date.now() - started < o.connectTimeoutMs) {
+      const err = await new Promise<{ message: string } | null>((resolve) => producer.connect({ timeout: STEP_MS }, (e) => resolve(e ?? null)));
+      if (!err) {
+        producer.setPollInterval(50);
+        return producer;
+      }
+      lastError = err.message;
+      if (refused) break;
+    }
+  } finally {
+    producer.off('event.log', onLog);
+    producer.off('event.error', onError);
+  }
+  throw new DatagenError(
+    ErrorCodes.CONNECTION,
+    refused ? `Kafka at ${o.brokers} refused the connection: ${refused}` : `cannot reach Kafka at ${o.brokers} within ${o.connectTimeoutMs / 1000} s: ${lastError}`,
+  );
+}
+
+/** The connection part of the config: the admin client warns about producer-only properties. */
+function connectionConfig(o: KafkaOptions): Record<string, string | number | boolean> {
+  return Object.fromEntries(Object.entries(o.config).filter(([k]) => /^(bootstrap|security|sasl|ssl|client\.id|socket|broker|metadata|api\.version)/.test(k)));
+}
+
+function createAdmin(o: KafkaOptions): Kafka.IAdminClient {
+  return Kafka.AdminClient.create(connectionConfig(o) as Kafka.GlobalConfig);
+}
+
+async function ensureTopics(admin: Kafka.IAdminClient, topics: string[], o: KafkaOptions): Promise<void> {
+  for (const topic of topics) {
+    await new Promise<void>((resolve, reject) => {
+      admin.createTopic({ topic, num_partitions: o.partitions, replication_factor: -1 }, o.connectTimeoutMs, (err) => {
+        if (!err || err.code === CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) return resolve();
+        const unreachable = err.code === CODES.ERRORS.ERR__TIMED_OUT || err.code === CODES.ERRORS.ERR__TRANSPORT;
+        reject(
+          new DatagenError(
+            ErrorCodes.CONNECTION,
+            unreachable ? `cannot reach Kafka at ${o.brokers} within ${o.connectTimeoutMs / 1000} s: ${err.message}` : `cannot create topic "${topic}": ${err.message}`,
+          ),
+        );
+      });
+    });
+  }
+}
+
+async function clean(plan: Plan, input: SinkOptionsInput, log: (m: string) => void): Promise<void> {
+  const o = kafkaOptions(input);
+  const admin = createAdmin(o);
+  try {
+    for (const d of plan.datasets) {
+      const deleted = await new Promise<boolean>((resolve, reject) => {
+        admin.deleteTopic(d.topic, o.connectTimeoutMs, (err) => {
+          if (!err) return resolve(true);
+          if (err.code === CODES.ERRORS.ERR_UNKNOWN_TOPIC_OR_PART) return resolve(false);
+          reject(new DatagenError(ErrorCodes.CONNECTION, `cannot delete topic "${d.topic}" at ${o.brokers}: ${err.message}`));
+        });
+      });
+      log(deleted ? `deleted topic ${d.topic}` : `topic ${d.topic} does not exist`);
+    }
+  } finally {
+    admin.disconnect();
+  }
+  if (o.registry) {
+    const client = await registryClient(o.registry);
+    for (const d of plan.datasets) {
+      const deleted = await deleteSubject(client, `${d.topic}-value`);
+      log(deleted ? `deleted subject ${d.topic}-value at ${safeUrl(o.registry.url)}` : `subject ${d.topic}-value does not exist`);
+    }
+  }
+}
 
 export const kafkaSink: SinkDefinition = {
-  create: () => {
-    throw new DatagenError(ErrorCodes.USAGE, 'the kafka sink is not built yet');
-  },
+  create: (input) => new KafkaSink(input),
+  clean,
 };

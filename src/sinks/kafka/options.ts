@@ -1,0 +1,75 @@
+/**
+ * Kafka settings from MaterializeInc/datagen's environment names plus `-X key=value` librdkafka
+ * properties (kcat's convention), validated once into a filled-in librdkafka config.
+ */
+import { DatagenError, ErrorCodes } from '../../errors.js';
+import type { SinkOptionsInput } from '../sink.js';
+
+export interface RegistryOptions {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+export interface KafkaOptions {
+  /** librdkafka global config for the producer and admin client. */
+  config: Record<string, string | number | boolean>;
+  brokers: string;
+  partitions: number;
+  registry?: RegistryOptions;
+  connectTimeoutMs: number;
+}
+
+const usage = (m: string) => new DatagenError(ErrorCodes.USAGE, m);
+
+export function kafkaOptions(input: SinkOptionsInput): KafkaOptions {
+  const { env, flags } = input;
+  const brokers = env.KAFKA_BROKERS?.trim() || 'localhost:9092';
+  const config: KafkaOptions['config'] = {
+    'bootstrap.servers': brokers,
+    'client.id': 'datagen',
+    // No loss and no duplicates on retry.
+    'enable.idempotence': true,
+    acks: 'all',
+    'linger.ms': 20,
+    'batch.size': 1_000_000,
+    'batch.num.messages': 100_000,
+    'queue.buffering.max.messages': 1_000_000,
+    'queue.buffering.max.kbytes': 1_048_576,
+    'compression.codec': String(flags.compression ?? 'lz4'),
+    'socket.keepalive.enable': true,
+    'log.connection.close': false,
+  };
+
+  const mechanism = env.SASL_MECHANISM?.trim();
+  const tls = Boolean(env.SSL_CA_LOCATION || env.SSL_CERT_LOCATION || env.SSL_KEY_LOCATION);
+  if (env.SASL_USERNAME || env.SASL_PASSWORD) {
+    if (!env.SASL_USERNAME || !env.SASL_PASSWORD) throw usage('SASL_USERNAME and SASL_PASSWORD must both be set');
+    const m = (mechanism || 'PLAIN').toUpperCase();
+    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(m)) {
+      throw usage(`SASL_MECHANISM must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got "${mechanism}"`);
+    }
+    Object.assign(config, {
+      'security.protocol': tls || env.KAFKA_SSL === 'true' ? 'sasl_ssl' : 'sasl_plaintext',
+      'sasl.mechanisms': m,
+      'sasl.username': env.SASL_USERNAME,
+      'sasl.password': env.SASL_PASSWORD,
+    });
+  } else if (tls) {
+    config['security.protocol'] = 'ssl';
+  }
+  if (env.SSL_CA_LOCATION) config['ssl.ca.location'] = env.SSL_CA_LOCATION;
+  if (env.SSL_CERT_LOCATION) config['ssl.certificate.location'] = env.SSL_CERT_LOCATION;
+  if (env.SSL_KEY_LOCATION) config['ssl.key.location'] = env.SSL_KEY_LOCATION;
+
+  for (const p of (flags.property as string[] | undefined) ?? []) {
+    const at = p.indexOf('=');
+    if (at <= 0) throw usage(`-X expects key=value, got "${p}"`);
+    config[p.slice(0, at).trim()] = p.slice(at + 1);
+  }
+
+  const registry = env.SCHEMA_REGISTRY_URL?.trim()
+    ? { url: env.SCHEMA_REGISTRY_URL.trim(), username: env.SCHEMA_REGISTRY_USERNAME || undefined, password: env.SCHEMA_REGISTRY_PASSWORD || undefined }
+    : undefined;
+  return { config, brokers, partitions: Number(flags.partitions ?? 1), registry, connectTimeoutMs: 10_000 };
+}

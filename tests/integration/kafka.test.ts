@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { test } from 'node:test';
+import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
+import { CLI, example, lines, runCli, runCliAsync, type Line } from '../helpers.js';
+import { asJson, KAFKA_ENV, listSubjects, listTopics, readTopic, services, uniquePrefix } from './kafka-helpers.js';
+
+const SCHEMAS = { current: example('ecommerce/ecommerce.json'), legacy: example('ecommerce-legacy/ecommerce.json') };
+
+/** Dry-run lines grouped by topic, in order. */
+function byTopic(ls: Line[]): Map<string, Line[]> {
+  const m = new Map<string, Line[]>();
+  for (const l of ls) m.set(l.topic, [...(m.get(l.topic) ?? []), l]);
+  return m;
+}
+
+function withIsoDates(actual: Record<string, unknown>, expected: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(actual).map(([k, v]) => [k, typeof v === 'number' && typeof expected[k] === 'string' && /^\d{4}-\d\d-\d\dT/.test(expected[k] as string) ? new Date(v).toISOString() : v]),
+  );
+}
+
+function assertRelations(name: string, got: Map<string, Array<{ key: string | null; value: any }>>, prefix: string) {
+  const t = (s: string) => `${prefix}_${name === 'current' ? '' : 'mz_datagen_ecommerce_'}${s}`;
+  const userIds = new Set(got.get(t('users'))!.map((r) => r.value.id));
+  const itemIds = new Set(got.get(t('items'))!.map((r) => r.value.id));
+  for (const p of got.get(t('purchases'))!) {
+    assert.ok(userIds.has(p.value.user_id), 'every purchase has its user');
+    for (const id of name === 'current' ? p.value.item_ids : [p.value.item_id]) assert.ok(itemIds.has(id), 'every item id has its item');
+  }
+}
+
+for (const format of ['json', 'avro'] as const) {
+  for (const [name, schema] of Object.entries(SCHEMAS)) {
+    test(`${name} ecommerce schema as ${format}: read back equals the dry run (counts, keys, values, relationships)`, async () => {
+      const prefix = uniquePrefix(`${name}_${format}`);
+      const args = ['-s', schema, '-f', format, '-n', '300', '--seed', '77', '-p', prefix];
+      const r = runCli(args, KAFKA_ENV);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /failed: 0/);
+      const dry = byTopic(lines(runCli([...args, '--dry-run']).stdout));
+      const client = new SchemaRegistryClient({ baseURLs: [KAFKA_ENV.SCHEMA_REGISTRY_URL] });
+      const deser = new AvroDeserializer(client, SerdeType.VALUE, {});
+      const got = new Map<string, Array<{ key: string | null; value: any }>>();
+      for (const [topic, expected] of dry) {
+        const records = await readTopic(topic, expected.length);
+        assert.equal(records.length, expected.length, `${topic}: count`);
+        assert.match(r.stderr, new RegExp(`${topic}\\s+${expected.length} records .* delivered ${expected.length}`));
+        const decoded = [];
+        for (const rec of records) {
+          const value = format === 'json' ? JSON.parse(rec.value!.toString()) : asJson(await deser.deserialize(topic, rec.value!));
+          decoded.push({ key: rec.key, value });
+        }
+        assert.deepEqual(decoded.map((d) => d.key), expected.map((e) => e.key), `${topic}: keys`);
+        // timestamp-millis fields decode as epoch milliseconds where the dry run prints ISO text.
+        const values = decoded.map((d, i) => withIsoDates(d.value, expected[i]!.value));
+        assert.deepEqual(values, expected.map((e) => e.value), `${topic}: values`);
+        got.set(topic, decoded);
+      }
+      assertRelations(name, got, prefix);
+    });
+  }
+}
+
+test('SASL/PLAIN on 9094 works; a wrong password fails cleanly', async () => {
+  const prefix = uniquePrefix('sasl');
+  const env = { ...KAFKA_ENV, KAFKA_BROKERS: '127.0.0.1:9094', SASL_USERNAME: 'datagen', SASL_MECHANISM: 'PLAIN' };
+  const ok = runCli(['-s', example('ecommerce/ecommerce.json'), '-n', '20', '--seed', '1', '-p', prefix], { ...env, SASL_PASSWORD: 'datagen-secret' });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal((await readTopic(`${prefix}_users`, 20)).length, 20);
+  const scram = runCli(['-s', example('ecommerce/ecommerce.json'), '-n', '5', '--seed', '1', '-p', prefix], { ...env, SASL_MECHANISM: 'SCRAM-SHA-256', SASL_PASSWORD: 'datagen-secret' });
+  assert.equal(scram.code, 0, scram.stderr);
+  const started = Date.now();
+  const bad = await runCliAsync(['-s', example('ecommerce/ecommerce.json'), '-n', '5', '-p', prefix, '--debug'], { ...env, SASL_PASSWORD: 'wrong-password' });
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.match(bad.stderr, /datagen: error: .*(Authentication|SASL|authenticat)/i);
+  assert.doesNotMatch(bad.stderr, /wrong-password/, 'the password is never printed, even with --debug');
+  assert.ok(Date.now() - started < 30_000);
+});
+
+test('--clean deletes the topics and the -value subjects (respecting --prefix)', async () => {
+  const prefix = uniquePrefix('clean');
+  const args = ['-s', example('ecommerce/ecommerce.json'), '-f', 'avro', '-p', prefix];
+  assert.equal(runCli([...args, '-n', '5', '--seed', '1'], KAFKA_ENV).code, 0);
+  const mine = (xs: string[]) => xs.filter((x) => x.startsWith(prefix)).sort();
+  assert.equal(mine(await listTopics()).length, 3);
+  assert.deepEqual(mine(await listSubjects()), [`${prefix}_items-value`, `${prefix}_purchases-value`, `${prefix}_users-value`]);
+  const r = runCli([...args, '--clean'], KAFKA_ENV);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(mine(await listTopics()), []);
+  assert.deepEqual(mine(await listSubjects()), []);
+});
+
+test('no broker at the address: a clear error within about 10 seconds', async () => {
+  const started = Date.now();
+  const r = await runCliAsync(['-s', example('ecommerce/ecommerce.json'), '-n', '5'], { ...KAFKA_ENV, KAFKA_BROKERS: '127.0.0.1:9' });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /datagen: error: cannot reach Kafka at 127.0.0.1:9 within 10 s/);
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
+  assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+});
+
+test('Avro: a value that does not fit the inferred schema names topic and field', () => {
+  const dir = mkdtempSync(`${tmpdir()}/dg-avro-`);
+  const file = `${dir}/drift.json`;
+  // Numbers for the first 600 iterations (the sample), then text: the schema says int.
+  writeFileSync(file, JSON.stringify([{ _meta: { topic: uniquePrefix('drift'), key: 'id' }, id: 'iteration.index', v: "iteration.index > 600 ? 'text' : 1" }]));
+  const r = runCli(['-s', file, '-f', 'avro', '-n', '700', '--seed', '1'], KAFKA_ENV);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /topic "t\w+_drift": field "v" has "text", expected "int"/);
+});
+
+test('a broker killed and restarted mid-run loses nothing and duplicates nothing', async () => {
+  const dir = mkdtempSync(`${tmpdir()}/dg-restart-`);
+  const topic = uniquePrefix('restart');
+  const file = `${dir}/seq.json`;
+  writeFileSync(file, JSON.stringify([{ _meta: { topic, key: 'n' }, n: 'iteration.index', body: 'faker.lorem.sentence()' }]));
+  const n = 4000;
+  const child = spawn(process.execPath, [CLI, '-s', file, '-n', String(n), '-w', '2', '--seed', '5'], { env: { ...process.env, ...KAFKA_ENV } });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise((r) => setTimeout(r, 3000));
+  services('kafka-down');
+  await new Promise((r) => setTimeout(r, 3000));
+  services('kafka-up');
+  const code = await exit;
+  assert.equal(code, 0, err);
+  assert.match(err, new RegExp(`${topic}\\s+${n} records .* delivered ${n}`));
+  const records = await readTopic(topic, n);
+  const keys = records.map((r) => Number(r.key));
+  assert.equal(new Set(keys).size, keys.length, 'no duplicates');
+  assert.equal(keys.length, n, 'nothing lost');
+  assert.deepEqual(keys, Array.from({ length: n }, (_, i) => i + 1), 'in order');
+});
