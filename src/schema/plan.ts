@@ -53,6 +53,8 @@ export interface DatasetPlan {
 export interface Plan {
   file: string;
   kind: 'json' | 'avsc' | 'sql';
+  /** `--prefix`, if any (already applied to every dataset's topic). */
+  prefix?: string;
   /** Parents always come before their children (topological order). */
   datasets: DatasetPlan[];
 }

@@ -95,5 +95,5 @@ export function buildPlan(file: string, kind: Plan['kind'], raw: RawDataset[], p
       ...(d.sqlColumns ? { sqlColumns: d.sqlColumns } : {}),
     };
   });
-  return { file, kind, datasets };
+  return { file, kind, datasets, ...(prefix ? { prefix } : {}) };
 }
