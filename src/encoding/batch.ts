@@ -2,11 +2,13 @@
  * The packed batch a worker returns for one chunk of iterations, transferred (not copied) to
  * the coordinator. `kind: 'records'` packs each record as
  *   u16 dataset | i32 key length (-1 = null key) | key bytes | i32 value length (-1 = tombstone) | value bytes
- * and `kind: 'lines'` holds ready-to-print text.
+ * `kind: 'lines'` holds ready-to-print text, and `kind: 'none'` only counts (generate-only runs).
  */
 export interface EncodedBatch {
-  kind: 'records' | 'lines';
+  kind: 'records' | 'lines' | 'none';
+  /** Transferred from the worker; only the first `length` bytes are data. */
   buffer: ArrayBuffer;
+  length: number;
   /** Records per dataset (plan order). */
   counts: number[];
   /** Value bytes per dataset. */
@@ -23,8 +25,8 @@ export interface PackedRecord {
 }
 
 /** Walks the records of a `records` batch; the buffers are views, not copies. */
-export function* readRecords(batch: EncodedBatch, start = 0, end = batch.buffer.byteLength): Generator<PackedRecord> {
-  const buf = Buffer.from(batch.buffer);
+export function* readRecords(batch: EncodedBatch, start = 0, end = batch.length): Generator<PackedRecord> {
+  const buf = Buffer.from(batch.buffer, 0, batch.length);
   let pos = start;
   while (pos < end) {
     const dataset = buf.readUInt16LE(pos);

@@ -4,14 +4,15 @@ export class ByteWriter {
   pos = 0;
 
   constructor(initial = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initial);
+    // Slow (unpooled) buffers own their ArrayBuffer, so it can be transferred to another thread.
+    this.buf = Buffer.allocUnsafeSlow(initial);
   }
 
   ensure(extra: number): void {
     if (this.pos + extra <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + extra) size *= 2;
-    const next = Buffer.allocUnsafe(size);
+    const next = Buffer.allocUnsafeSlow(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
@@ -47,10 +48,14 @@ export class ByteWriter {
     this.buf.writeInt32LE(v, at);
   }
 
-  /** The used bytes as a standalone ArrayBuffer, ready to transfer to another thread. */
-  detach(): ArrayBuffer {
-    const ab = new ArrayBuffer(this.pos);
-    new Uint8Array(ab).set(this.buf.subarray(0, this.pos));
-    return ab;
+  /**
+   * Hands over the whole backing ArrayBuffer (no copy) for transfer to another thread, with the
+   * number of bytes used; the writer starts again on a fresh buffer of the same size.
+   */
+  detach(): { buffer: ArrayBuffer; length: number } {
+    const out = { buffer: this.buf.buffer as ArrayBuffer, length: this.pos };
+    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
+    this.pos = 0;
+    return out;
   }
 }

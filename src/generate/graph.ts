@@ -10,6 +10,7 @@ import { DatagenError, ErrorCodes, locate, type ErrorContext } from '../errors.j
 import type { FieldSpec, GenOptions, Plan } from '../schema/plan.js';
 import { buildCompatFaker } from './compat.js';
 import { compileExpression, createSandbox, expressionError, type Generator, type Sandbox } from './expressions.js';
+import { installFastPaths } from './fast.js';
 import { Sfc32 } from './randomizer.js';
 import { avroGenerator, sqlTypeGenerator } from './typed.js';
 
@@ -48,6 +49,7 @@ export class RecordGraph {
     const FakerClass = enFaker.constructor as new (o: object) => Faker;
     this.faker = new FakerClass({ locale: enFaker.rawDefinitions, randomizer: this.random });
     this.faker.setDefaultRefDate(options.refDate);
+    installFastPaths(this.faker, this.random.next);
     const rnd = this.random;
     this.sandbox = createSandbox(buildCompatFaker(this.faker), () => rnd.next());
     this.datasets = plan.datasets.map((d) => ({
@@ -154,6 +156,11 @@ export class RecordGraph {
       for (let k = 0; k < bucket.length; k++) emit(d, bucket[k]!);
       bucket.length = 0;
     }
+  }
+
+  /** One record of dataset `d` from its field generators alone: no relationships, no reseeding (the bench's faker floor). */
+  generateFlat(d: number): GenRecord {
+    return this.makeRecord(d, undefined, undefined);
   }
 
   private makeRecord(d: number, presetField: string | undefined, presetValue: unknown): GenRecord {

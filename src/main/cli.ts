@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DatagenError, ErrorCodes } from '../errors.js';
 import { loadSchema } from '../schema/load.js';
@@ -13,7 +13,7 @@ import { FORMATS, loadSink } from '../sinks/index.js';
 import type { SinkOptionsInput } from '../sinks/sink.js';
 import { StdoutSink } from '../sinks/stdout/index.js';
 import { loadDotEnv, redact } from './env.js';
-import { formatSummary } from './progress.js';
+import { formatSummary, statsJson } from './progress.js';
 import { run, sampleRecords } from './run.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -56,6 +56,7 @@ export function buildProgram(): Command {
     .option('--url <url>', 'database connection URL (postgres or mysql), instead of the POSTGRES_* / MYSQL_* variables')
     .addOption(new Option('--batch-size <n>', 'records per request (webhook) or rows per statement (databases)').argParser(int('batch-size', 1)))
     .addOption(new Option('--concurrency <n>', 'webhook requests in flight').default(4).argParser(int('concurrency', 1)))
+    .option('--stats <file>', 'also write the run summary as JSON to this file (records, bytes, rate, CPU, peak memory)')
     .addHelpText(
       'after',
       `
@@ -134,7 +135,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     const stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log });
     const report = sink.report();
-    process.stderr.write(formatSummary(plan, stats, report, o.dryRun ? 'stdout' : o.format));
+    const target = o.dryRun ? 'stdout' : o.format;
+    process.stderr.write(formatSummary(plan, stats, report, target));
+    if (o.stats) writeFileSync(o.stats, JSON.stringify(statsJson(plan, stats, report, target), null, 2) + '\n');
     return report && report.failed > 0 ? 1 : 0;
   } finally {
     await sink.close();

@@ -23,3 +23,25 @@ export function formatSummary(plan: Plan, stats: RunStats, report: DeliveryRepor
 function mb(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
 }
+
+/** The run as JSON for `--stats <file>` (CI jobs tracking throughput read this). */
+export function statsJson(plan: Plan, stats: RunStats, report: DeliveryReport | undefined, target: string): object {
+  const usage = process.resourceUsage();
+  const records = stats.records.reduce((a, b) => a + b, 0);
+  const bytes = stats.bytes.reduce((a, b) => a + b, 0);
+  const secs = stats.durationMs / 1000;
+  return {
+    target,
+    iterations: stats.iterations,
+    records,
+    bytes,
+    durationMs: Math.round(stats.durationMs),
+    recordsPerSec: Math.round(records / Math.max(secs, 1e-9)),
+    mbPerSec: Number((bytes / 1e6 / Math.max(secs, 1e-9)).toFixed(2)),
+    failed: report?.failed ?? 0,
+    cpuUserMs: Math.round(usage.userCPUTime / 1000),
+    cpuSystemMs: Math.round(usage.systemCPUTime / 1000),
+    maxRssMB: Math.round(usage.maxRSS / 1024),
+    topics: plan.datasets.map((d, i) => ({ topic: d.topic, records: stats.records[i], bytes: stats.bytes[i], delivered: report?.delivered[i] ?? null })),
+  };
+}

@@ -92,7 +92,7 @@ async function deliver(batch: EncodedBatch, o: RunOptions, stats: RunStats): Pro
       await sleep(o.waitMs);
     }
   } else {
-    await o.sink.write(batch, 0, batch.buffer.byteLength);
+    await o.sink.write(batch, 0, batch.length);
     stats.iterations += batch.iterationEnds.length;
   }
   // With --wait an abort can cut a batch short; its counts are then recomputed by the sink's report.

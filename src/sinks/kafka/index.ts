@@ -23,9 +23,11 @@ export class KafkaSink implements Sink {
   private producer?: Kafka.Producer;
   private topics: string[] = [];
   private readonly byTopic = new Map<string, number>();
-  private produced = 0;
-  private delivered: number[] = [];
-  private failed = 0;
+  /** Records handed to librdkafka, and those it reported failed, per dataset. */
+  private produced: number[] = [];
+  private failed: number[] = [];
+  /** True once flush() saw librdkafka's queue empty: then every record not failed was delivered. */
+  private drained = false;
   private firstFailure?: string;
   private fatal?: string;
 
@@ -37,7 +39,8 @@ export class KafkaSink implements Sink {
     const { plan } = ctx;
     this.topics = plan.datasets.map((d) => d.topic);
     this.topics.forEach((t, i) => this.byTopic.set(t, i));
-    this.delivered = this.topics.map(() => 0);
+    this.produced = this.topics.map(() => 0);
+    this.failed = this.topics.map(() => 0);
     if (ctx.debug) ctx.log(`kafka config ${JSON.stringify(redact(this.o.config))}`);
 
     let encoding: EncodingSpec = { kind: 'json' };
@@ -70,15 +73,14 @@ export class KafkaSink implements Sink {
   }
 
   private connectProducer(): Promise<Kafka.Producer> {
-    const producer = new Kafka.Producer({ ...this.o.config, dr_cb: true, event_cb: true } as Kafka.ProducerGlobalConfig, {});
+    // Delivery reports for failures only: a report per success would cost a JS callback per record.
+    // Success is then established by flush() emptying the queue (see flush).
+    const producer = new Kafka.Producer({ ...this.o.config, dr_cb: true, event_cb: true, 'delivery.report.only.error': true } as Kafka.ProducerGlobalConfig, {});
     producer.on('delivery-report', (err, report) => {
-      if (err) {
-        this.failed++;
-        this.firstFailure ??= `${report?.topic ?? '?'}: ${err.message}`;
-      } else {
-        const d = this.byTopic.get(report.topic);
-        if (d !== undefined) this.delivered[d]!++;
-      }
+      if (!err) return;
+      const d = this.byTopic.get(report?.topic) ?? 0;
+      this.failed[d]!++;
+      this.firstFailure ??= `${report?.topic ?? '?'}: ${err.message}`;
     });
     producer.on('event.error', (err: Kafka.LibrdKafkaError) => {
       // Fatal errors (e.g. the idempotent producer lost its guarantees) end the run; others are retried by librdkafka.
@@ -95,7 +97,7 @@ export class KafkaSink implements Sink {
         if (this.fatal) throw new DatagenError(ErrorCodes.DELIVERY, `Kafka producer failed: ${this.fatal}`);
         try {
           producer.produce(topics[r.dataset]!, null, r.value, r.key);
-          this.produced++;
+          this.produced[r.dataset]!++;
           break;
         } catch (e) {
           if ((e as Kafka.LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) {
@@ -113,12 +115,16 @@ export class KafkaSink implements Sink {
   async flush(): Promise<void> {
     const producer = this.producer;
     if (!producer) return;
-    const done = () => this.delivered.reduce((a, b) => a + b, 0) + this.failed >= this.produced;
-    while (!done()) {
-      await new Promise<void>((resolve) => producer.flush(1000, () => resolve()));
-      producer.poll();
-      if (!done()) await sleep(10);
+    // rd_kafka_flush returns without error only when every record was delivered or failed.
+    for (;;) {
+      const err = await new Promise<unknown>((resolve) => producer.flush(1000, (e) => resolve(e)));
+      if (!err) break;
+      if (this.fatal) throw new DatagenError(ErrorCodes.DELIVERY, `Kafka producer failed: ${this.fatal}`);
     }
+    // Failure reports already taken off librdkafka's queue reach JS through the event loop.
+    producer.poll();
+    await sleep(50);
+    this.drained = true;
   }
 
   async close(): Promise<void> {
@@ -131,7 +137,10 @@ export class KafkaSink implements Sink {
     const notes = [];
     if (this.firstFailure) notes.push(`first failure: ${this.firstFailure}`);
     if (this.fatal) notes.push(`fatal: ${this.fatal}`);
-    return { delivered: this.delivered, failed: this.failed + (this.produced === 0 && this.fatal ? 1 : 0), notes };
+    const failed = this.failed.reduce((a, b) => a + b, 0);
+    if (!this.drained) notes.push('delivery not confirmed: the run stopped before the queue drained');
+    const delivered = this.produced.map((p, d) => (this.drained ? p - this.failed[d]! : 0));
+    return { delivered, failed: failed + (this.fatal ? 1 : 0), notes };
   }
 }
 

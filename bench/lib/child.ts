@@ -1,0 +1,57 @@
+/**
+ * Bench child process, one measurement per process so memory and CPU figures are its own:
+ *   node child.js floor <schema> <records>             faker floor: field generators in a tight loop, one thread
+ *   node child.js generate <schema> <iterations> <threads>   generate-only: the real coordinator and workers, null sink
+ * Prints one JSON object on stdout.
+ */
+import { loadSchema } from '../../src/schema/load.js';
+import { RecordGraph } from '../../src/generate/graph.js';
+import { run } from '../../src/main/run.js';
+import { statsJson } from '../../src/main/progress.js';
+import { NullSink } from './null-sink.js';
+
+const [mode, schema, countText, threadsText] = process.argv.slice(2);
+const { plan, avroNames } = loadSchema(schema!);
+const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames };
+
+if (mode === 'floor') {
+  const graph = new RecordGraph(plan, gen);
+  // The record mix of a real iteration (e.g. 1 user, 4 purchases, ~10 items), without the relationships.
+  const mix = plan.datasets.map(() => 0);
+  for (let i = 0; i < 200; i++) graph.generate(i, (d) => mix[d]!++);
+  const perIteration = mix.reduce((a, b) => a + b, 0) / 200;
+  const target = Number(countText);
+  const rounds = Math.max(1, Math.round(target / perIteration));
+  const share = mix.map((m) => m / 200);
+  const carry = share.map(() => 0);
+  // Warm up the JIT as the workers' long runs would.
+  for (let i = 0; i < Math.min(rounds, 2000); i++) for (let d = 0; d < share.length; d++) graph.generateFlat(d);
+  let records = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    for (let d = 0; d < share.length; d++) {
+      carry[d]! += share[d]!;
+      while (carry[d]! >= 1) {
+        graph.generateFlat(d);
+        carry[d]!--;
+        records++;
+      }
+    }
+  }
+  const ms = performance.now() - t0;
+  console.log(JSON.stringify({ records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)) }));
+} else if (mode === 'generate') {
+  const stats = await run({
+    plan,
+    gen,
+    sink: new NullSink(),
+    iterations: Number(countText),
+    threads: Number(threadsText),
+    waitMs: 0,
+    debug: false,
+    log: (m) => process.stderr.write(m + '\n'),
+  });
+  console.log(JSON.stringify(statsJson(plan, stats, undefined, 'null')));
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}

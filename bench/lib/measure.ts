@@ -1,0 +1,65 @@
+/** Runs datagen as users do (a child process) and reads its --stats JSON; samples RSS of long runs. */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+export interface Stats {
+  records: number;
+  bytes: number;
+  durationMs: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  failed: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  maxRssMB: number;
+}
+
+export function runDatagen(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Stats {
+  const statsFile = `${mkdtempSync(`${tmpdir()}/dg-bench-`)}/stats.json`;
+  const clean = args.includes('--clean');
+  const r = spawnSync(process.execPath, [`${root}dist/src/main/cli.js`, ...args, ...(clean ? [] : ['--stats', statsFile])], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`datagen ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return clean ? ({} as Stats) : (JSON.parse(readFileSync(statsFile, 'utf8')) as Stats);
+}
+
+export function runChild(root: string, args: string[]): Stats & { recordsPerSec: number } {
+  const r = spawnSync(process.execPath, [`${root}dist/bench/lib/child.js`, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-400)}`);
+  return JSON.parse(r.stdout) as Stats;
+}
+
+/** Milliseconds from process start to the first byte on stdout. */
+export function timeToFirstRecord(root: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [`${root}dist/src/main/cli.js`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let first: number | undefined;
+    child.stdout.once('data', () => (first = performance.now() - t0));
+    child.stdout.resume();
+    child.on('close', (code) => (code === 0 && first !== undefined ? resolve(first) : reject(new Error(`exit ${code}`))));
+  });
+}
+
+/** Runs datagen for `seconds`, sampling its resident memory once a second; stops it with SIGINT. */
+export async function rssOverTime(root: string, args: string[], seconds: number): Promise<number[]> {
+  const child = spawn(process.execPath, [`${root}dist/src/main/cli.js`, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] });
+  const samples: number[] = [];
+  for (let s = 0; s < seconds; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      samples.push(Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024));
+    } catch {
+      break;
+    }
+  }
+  child.kill('SIGINT');
+  await new Promise((r) => child.on('close', r));
+  return samples;
+}

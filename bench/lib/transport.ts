@@ -1,0 +1,73 @@
+/**
+ * The transport limit: Kafka's own ProducerPerformance (org.apache.kafka.tools, from the
+ * kafka-tools jar on the local services' classpath) sending the same number of records of the same
+ * average size to the same broker, with the same acks, idempotence, linger, batch size and compression.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import Kafka from 'node-rdkafka';
+
+export interface TransportResult {
+  records: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+}
+
+export function kafkaClasspath(root: string): string | undefined {
+  const file = `${root}.services/kafka.classpath`;
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+export async function createTopic(brokers: string, topic: string): Promise<void> {
+  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': brokers });
+  await new Promise<void>((resolve, reject) =>
+    admin.createTopic({ topic, num_partitions: 1, replication_factor: 1 }, 10_000, (err) => (err && err.code !== 36 ? reject(err) : resolve())),
+  );
+  admin.disconnect();
+}
+
+export async function deleteTopic(brokers: string, topic: string): Promise<void> {
+  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': brokers });
+  await new Promise<void>((resolve) => admin.deleteTopic(topic, 10_000, () => resolve()));
+  admin.disconnect();
+}
+
+/** Runs ProducerPerformance; `payloadFile` (newline-separated values) or `recordSize` bytes of its own payload. */
+export async function producerPerformance(
+  root: string,
+  brokers: string,
+  records: number,
+  opts: { payloadFile?: string; recordSize?: number; compression: string },
+): Promise<TransportResult> {
+  const cp = kafkaClasspath(root);
+  if (!cp) throw new Error('no Kafka classpath: run `npm run services:up` first');
+  const topic = `bench_transport_${Date.now().toString(36)}`;
+  await createTopic(brokers, topic);
+  try {
+    const args = [
+      '-Xmx512m',
+      '-cp',
+      cp,
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic', topic,
+      '--num-records', String(records),
+      '--throughput', '-1',
+      ...(opts.payloadFile ? ['--payload-file', opts.payloadFile] : ['--record-size', String(Math.max(1, Math.round(opts.recordSize ?? 100)))]),
+      '--producer-props',
+      `bootstrap.servers=${brokers}`,
+      'acks=all',
+      'enable.idempotence=true',
+      `compression.type=${opts.compression}`,
+      'linger.ms=20',
+      'batch.size=1000000',
+      'buffer.memory=268435456',
+    ];
+    const r = spawnSync('java', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const line = r.stdout.split('\n').reverse().find((l) => /records sent/.test(l));
+    const m = line && /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(line);
+    if (!m) throw new Error(`ProducerPerformance failed: ${r.stderr.slice(-500)}${r.stdout.slice(-500)}`);
+    return { records: Number(m[1]), recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]) };
+  } finally {
+    await deleteTopic(brokers, topic);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench [-- --smoke] [-- --only <scenario,...>]`: records per second for each scenario,
+ * measured side by side with its limits in the same run (the faker floor and Kafka's own
+ * ProducerPerformance), printed as a table and written to bench/results/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { rssOverTime, runChild, runDatagen, timeToFirstRecord, type Stats } from './lib/measure.js';
+import { producerPerformance } from './lib/transport.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const argv = process.argv.slice(2);
+const SMOKE = argv.includes('--smoke');
+const ONLY = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1]!.split(',')) : undefined;
+const REPEATS = SMOKE ? 1 : 3;
+const THREADS = Array.from({ length: availableParallelism() }, (_, i) => i + 1);
+const BROKERS = '127.0.0.1:9092';
+const ENV = {
+  KAFKA_BROKERS: BROKERS,
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+  POSTGRES_HOST: '127.0.0.1', POSTGRES_DB: 'test', POSTGRES_USER: 'postgres',
+  MYSQL_HOST: '127.0.0.1', MYSQL_DB: 'test', MYSQL_USER: 'root',
+};
+
+interface SchemaCase {
+  name: string;
+  file: string;
+  /** Records per iteration, to turn record targets into -n. */
+  perIteration: number;
+  records: Record<string, number>;
+}
+
+const scale = (n: number) => (SMOKE ? Math.min(n, 3000) : n);
+const SCHEMAS: SchemaCase[] = [
+  { name: 'ecommerce', file: 'examples/ecommerce/ecommerce.json', perIteration: 15, records: { generate: 900_000, dryrun: 600_000, json: 450_000, avro: 450_000, postgres: 200_000, mysql: 150_000 } },
+  { name: 'wide', file: 'bench/schemas/wide.json', perIteration: 1, records: { generate: 150_000, dryrun: 100_000, json: 100_000, avro: 100_000, postgres: 60_000, mysql: 40_000 } },
+];
+
+interface Row {
+  scenario: string;
+  schema: string;
+  threads: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  peakRssMB: number;
+  cpuSec: number;
+  floorPerThread?: number;
+  vsFloor?: number;
+  transportPerSec?: number;
+  vsTransport?: number;
+  vsLimit?: number;
+  error?: string;
+}
+
+const rows: Row[] = [];
+const extras: Record<string, unknown> = {};
+const want = (s: string) => !ONLY || ONLY.has(s);
+const best = <T extends { recordsPerSec: number }>(f: () => T): T => {
+  let top: T | undefined;
+  for (let i = 0; i < REPEATS; i++) {
+    const r = f();
+    if (!top || r.recordsPerSec > top.recordsPerSec) top = r;
+  }
+  return top!;
+};
+const round = (x: number, d = 2) => Number(x.toFixed(d));
+
+function row(scenario: string, schema: string, threads: number, s: Stats, floor: number): Row {
+  const r: Row = {
+    scenario, schema, threads,
+    recordsPerSec: s.recordsPerSec,
+    mbPerSec: s.mbPerSec,
+    peakRssMB: s.maxRssMB,
+    cpuSec: round((s.cpuUserMs + s.cpuSystemMs) / 1000),
+    floorPerThread: floor,
+    vsFloor: round(s.recordsPerSec / (floor * threads)),
+  };
+  rows.push(r);
+  return r;
+}
+
+function attempt(scenario: string, schema: string, threads: number, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    rows.push({ scenario, schema, threads, recordsPerSec: 0, mbPerSec: 0, peakRssMB: 0, cpuSec: 0, error: (e as Error).message });
+  }
+}
+
+async function main(): Promise<void> {
+  const kafka = ['json', 'avro'].some(want);
+  if (kafka) execFileSync('bash', [`${ROOT}scripts/services/services.sh`, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const stamp = Date.now().toString(36);
+
+  for (const sc of SCHEMAS) {
+    const iterations = (scenario: string) => Math.max(1, Math.ceil(scale(sc.records[scenario]!) / sc.perIteration));
+    const floor = best(() => runChild(ROOT, ['floor', sc.file, String(scale(sc.records.generate! / 3))])).recordsPerSec;
+    console.error(`bench: ${sc.name}: faker floor ${floor} records/s on one thread`);
+    let jsonRecords = 0;
+    let avroBytesPerRecord = 0;
+    for (const t of THREADS) {
+      const base = ['-s', sc.file, '--seed', '1', '--threads', String(t)];
+      if (want('generate')) attempt('generate-only', sc.name, t, () => row('generate-only', sc.name, t, best(() => runChild(ROOT, ['generate', sc.file, String(iterations('generate')), String(t)])), floor));
+      if (want('dryrun')) attempt('dry-run → /dev/null', sc.name, t, () => row('dry-run → /dev/null', sc.name, t, best(() => runDatagen(ROOT, [...base, '--dry-run', '-n', String(iterations('dryrun'))])), floor));
+      for (const format of ['json', 'avro', 'postgres', 'mysql'] as const) {
+        if (!want(format)) continue;
+        const label = format === 'json' || format === 'avro' ? `${format} → kafka` : format;
+        attempt(label, sc.name, t, () => {
+          const prefix = `bench_${stamp}_${t}`;
+          const args = [...base, '-f', format, '-n', String(iterations(format)), '-p', prefix];
+          try {
+            const s = best(() => runDatagen(ROOT, args, ENV));
+            if (s.failed) throw new Error(`${s.failed} records failed`);
+            row(label, sc.name, t, s, floor);
+            if (format === 'json') jsonRecords = s.records;
+            if (format === 'avro') avroBytesPerRecord = s.bytes / s.records;
+          } finally {
+            runDatagen(ROOT, ['-s', sc.file, '-f', format, '-p', prefix, '--clean'], ENV);
+          }
+        });
+      }
+    }
+
+    // The transport limit, for the same number of records of the same size, same settings.
+    const kafkaRows = rows.filter((r) => r.schema === sc.name && r.scenario.endsWith('kafka') && !r.error);
+    if (kafkaRows.length) {
+      try {
+        const payloadFile = `${tmpdir()}/datagen-bench-${sc.name}.jsonl`;
+        const dry = execFileSync(process.execPath, [`${ROOT}dist/src/main/cli.js`, '-s', sc.file, '--seed', '1', '--dry-run', '-n', String(Math.ceil(5000 / sc.perIteration))], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+        writeFileSync(payloadFile, dry.split('\n').filter(Boolean).map((l) => JSON.stringify(JSON.parse(l).value)).join('\n'));
+        const n = jsonRecords || scale(sc.records.json!);
+        const jsonLimit = want('json') ? await transport(n, { payloadFile }) : undefined;
+        const avroLimit = want('avro') && avroBytesPerRecord ? await transport(n, { recordSize: avroBytesPerRecord }) : undefined;
+        extras[`transport_${sc.name}`] = { json: jsonLimit, avro: avroLimit };
+        for (const r of kafkaRows) {
+          const limit = r.scenario.startsWith('json') ? jsonLimit : avroLimit;
+          if (!limit) continue;
+          r.transportPerSec = Math.round(limit.recordsPerSec);
+          r.vsTransport = round(r.recordsPerSec / limit.recordsPerSec);
+          r.vsLimit = round(r.recordsPerSec / Math.min(limit.recordsPerSec, (r.floorPerThread ?? Infinity) * r.threads));
+        }
+      } catch (e) {
+        extras[`transport_${sc.name}`] = { error: (e as Error).message };
+      }
+    }
+  }
+
+  if (want('startup')) {
+    const times: number[] = [];
+    for (let i = 0; i < (SMOKE ? 2 : 7); i++) times.push(await timeToFirstRecord(ROOT, ['-s', 'examples/ecommerce/ecommerce.json', '--dry-run', '-n', '1', '--seed', '1']));
+    times.sort((a, b) => a - b);
+    extras.startupMs = { median: Math.round(times[Math.floor(times.length / 2)]!), all: times.map((t) => Math.round(t)) };
+  }
+  if (want('memory')) {
+    const n = SMOKE ? 50_000 : 5_000_000;
+    try {
+      const s = runDatagen(ROOT, ['-s', 'bench/schemas/tiny.json', '--dry-run', '-n', String(n), '--seed', '1']);
+      extras.memory = { iterations: n, records: s.records, peakRssMB: s.maxRssMB, recordsPerSec: s.recordsPerSec };
+    } catch (e) {
+      extras.memory = { error: (e as Error).message };
+    }
+    const secs = SMOKE ? 4 : 60;
+    const samples = await rssOverTime(ROOT, ['-s', 'examples/ecommerce/ecommerce.json', '--dry-run', '-n', '-1', '--seed', '1'], secs);
+    const q = Math.max(1, Math.floor(samples.length / 4));
+    const avg = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
+    extras.endless = { seconds: secs, rssMB: samples, firstQuarterAvgMB: avg(samples.slice(0, q)), lastQuarterAvgMB: avg(samples.slice(-q)), maxMB: Math.max(...samples) };
+  }
+
+  print();
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  const out = {
+    when: new Date().toISOString(),
+    smoke: SMOKE,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    version: JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version,
+    rows,
+    ...extras,
+  };
+  const file = `${ROOT}bench/results/${SMOKE ? 'smoke' : 'bench'}-${out.when.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(`${ROOT}bench/results/latest${SMOKE ? '-smoke' : ''}.json`, JSON.stringify(out, null, 2) + '\n');
+  console.log(`\nwritten ${file}`);
+  if (rows.some((r) => r.error)) {
+    console.error('bench: some scenarios failed:');
+    for (const r of rows.filter((x) => x.error)) console.error(`  ${r.scenario} ${r.schema} ×${r.threads}: ${r.error}`);
+    process.exitCode = 1;
+  }
+}
+
+async function transport(records: number, opts: { payloadFile?: string; recordSize?: number }) {
+  let top: Awaited<ReturnType<typeof producerPerformance>> | undefined;
+  for (let i = 0; i < REPEATS; i++) {
+    const r = await producerPerformance(ROOT, BROKERS, records, { ...opts, compression: 'lz4' });
+    if (!top || r.recordsPerSec > top.recordsPerSec) top = r;
+  }
+  return top!;
+}
+
+function print(): void {
+  const header = ['scenario', 'schema', 'thr', 'records/s', 'MB/s', 'RSS MB', 'CPU s', 'floor/thr', 'ours÷(floor×thr)', 'transport/s', 'ours÷transport', 'ours÷limit'];
+  const lines = rows.map((r) =>
+    r.error
+      ? [r.scenario, r.schema, String(r.threads), `ERROR: ${r.error.slice(0, 80)}`]
+      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? '')],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const fmt = (l: string[]) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+  for (const [k, v] of Object.entries(extras)) console.log(`${k}: ${JSON.stringify(v)}`);
+}
+
+await main();

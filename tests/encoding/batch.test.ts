@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readRecords } from '../../src/encoding/batch.js';
+import { createEncoder } from '../../src/encoding/encoders.js';
+import type { Plan } from '../../src/schema/plan.js';
+
+const plan: Plan = {
+  file: 'x.json',
+  kind: 'json',
+  datasets: [
+    { name: 'a', topic: 'p_a', key: 'id', fields: [], relationships: [] },
+    { name: 'b', topic: 'p_b', key: null, fields: [], relationships: [] },
+  ],
+};
+
+test('records batches round-trip keys, values and counts; iteration ends fall between records', () => {
+  const enc = createEncoder(plan, { kind: 'json' });
+  enc.add(0, { id: 7, v: 'é' });
+  enc.add(1, { v: 1 });
+  enc.endIteration();
+  enc.add(0, { id: 'k', v: null });
+  enc.endIteration();
+  const batch = enc.finish(10);
+  assert.equal(batch.firstIteration, 10);
+  assert.deepEqual(batch.counts, [2, 1]);
+  const all = [...readRecords(batch)].map((r) => [r.dataset, r.key?.toString() ?? null, JSON.parse(r.value!.toString())]);
+  assert.deepEqual(all, [[0, '7', { id: 7, v: 'é' }], [1, null, { v: 1 }], [0, 'k', { id: 'k', v: null }]]);
+  const second = [...readRecords(batch, batch.iterationEnds[0], batch.iterationEnds[1])];
+  assert.equal(second.length, 1);
+  assert.equal(second[0]!.key!.toString(), 'k');
+  // The encoder starts afresh for the next chunk.
+  enc.add(1, { v: 2 });
+  enc.endIteration();
+  assert.deepEqual(enc.finish(12).counts, [0, 1]);
+});
+
+test('lines batches are the dry-run contract', () => {
+  const enc = createEncoder(plan, { kind: 'lines' });
+  enc.add(0, { id: 1, at: new Date(0) });
+  enc.add(1, { x: [1] });
+  enc.endIteration();
+  const b = enc.finish(0);
+  const text = Buffer.from(b.buffer, 0, b.length).toString();
+  assert.equal(text, '{"topic":"p_a","key":"1","value":{"id":1,"at":"1970-01-01T00:00:00.000Z"}}\n{"topic":"p_b","key":null,"value":{"x":[1]}}\n');
+  assert.deepEqual(b.iterationEnds, [Buffer.byteLength(text)]);
+});
