@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 
 export interface Stats {
   records: number;
+  steadyRecordsPerSec?: number | null;
   bytes: number;
   durationMs: number;
   recordsPerSec: number;
@@ -62,4 +63,24 @@ export async function rssOverTime(root: string, args: string[], seconds: number)
   child.kill('SIGINT');
   await new Promise((r) => child.on('close', r));
   return samples;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined if it is gone. */
+export function processCpuSec(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+export function brokerPid(root: string): number | undefined {
+  try {
+    return Number(readFileSync(`${root}.services/kafka/pid`, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
 }

@@ -11,6 +11,8 @@ export interface TransportResult {
   records: number;
   recordsPerSec: number;
   mbPerSec: number;
+  /** CPU seconds of the Java producer process, when /usr/bin/time is there to tell. */
+  producerCpuSec?: number;
 }
 
 export function kafkaClasspath(root: string): string | undefined {
@@ -62,11 +64,15 @@ export async function producerPerformance(
       'batch.size=1000000',
       'buffer.memory=268435456',
     ];
-    const r = spawnSync('java', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const timed = existsSync('/usr/bin/time');
+    const r = timed
+      ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', 'java', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+      : spawnSync('java', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
     const line = r.stdout.split('\n').reverse().find((l) => /records sent/.test(l));
     const m = line && /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(line);
     if (!m) throw new Error(`ProducerPerformance failed: ${r.stderr.slice(-500)}${r.stdout.slice(-500)}`);
-    return { records: Number(m[1]), recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]) };
+    return { records: Number(m[1]), recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]), ...(cpu ? { producerCpuSec: Number(cpu[1]) + Number(cpu[2]) } : {}) };
   } finally {
     await deleteTopic(brokers, topic);
   }

@@ -122,12 +122,13 @@ registry_up() {
   local jar; jar="$(registry_jar)"
   [ -n "$jar" ] || { log "no launcher jar found in the Apicurio distribution"; return 1; }
   log "starting apicurio registry (log: $REG_DIR/registry.log)"
-  (cd "$(dirname "$jar")" && nohup java -Xms128m -Xmx512m \
+  # exec: the background job *is* java, so the pid file names the process to stop.
+  (cd "$(dirname "$jar")" && exec nohup java -Xms128m -Xmx512m \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port=8081 \
     -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2 \
-    -Dapicurio.ccompat.legacy-id-mode.enabled=true \
     -Dquarkus.log.level=WARN \
-    -jar "$(basename "$jar")" > "$REG_DIR/registry.log" 2>&1 & echo $! > "$REG_DIR/pid")
+    -jar "$(basename "$jar")" > "$REG_DIR/registry.log" 2>&1) &
+  echo $! > "$REG_DIR/pid"
   wait_for registry 120 registry_ready_or_die
 }
 

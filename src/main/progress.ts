@@ -37,6 +37,12 @@ export function statsJson(plan: Plan, stats: RunStats, report: DeliveryReport | 
     bytes,
     durationMs: Math.round(stats.durationMs),
     recordsPerSec: Math.round(records / Math.max(secs, 1e-9)),
+    // The rate once running: start-up (process, workers, connections, schema registration) excluded.
+    steadyRecordsPerSec:
+      stats.firstBatchMs !== undefined && stats.durationMs - stats.firstBatchMs > 0
+        ? Math.round((records - (stats.recordsAtFirstBatch ?? 0)) / ((stats.durationMs - stats.firstBatchMs) / 1000))
+        : null,
+    startupMs: stats.firstBatchMs === undefined ? null : Math.round(stats.firstBatchMs),
     mbPerSec: Number((bytes / 1e6 / Math.max(secs, 1e-9)).toFixed(2)),
     failed: report?.failed ?? 0,
     cpuUserMs: Math.round(usage.userCPUTime / 1000),

@@ -31,6 +31,9 @@ export interface RunStats {
   records: number[];
   bytes: number[];
   durationMs: number;
+  /** When the first batch had been handed to the sink (ms since start), and records by then: start-up cost. */
+  firstBatchMs?: number;
+  recordsAtFirstBatch?: number;
 }
 
 const WORKER_URL = new URL('../workers/worker.js', import.meta.url).href;
@@ -71,6 +74,10 @@ export async function run(o: RunOptions): Promise<RunStats> {
       const result = await head;
       if (!result.ok) throw deserializeError(result.error);
       await deliver(result.batch, o, stats);
+      if (stats.firstBatchMs === undefined) {
+        stats.firstBatchMs = performance.now() - started;
+        stats.recordsAtFirstBatch = stats.records.reduce((a, b) => a + b, 0);
+      }
     }
   } finally {
     await Promise.allSettled(queue.splice(0));
