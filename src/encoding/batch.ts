@@ -18,26 +18,38 @@ export interface EncodedBatch {
   firstIteration: number;
 }
 
-export interface PackedRecord {
-  dataset: number;
-  key: Buffer | null;
-  value: Buffer | null;
-}
+/**
+ * Walks the records of a `records` batch without allocating per record beyond the key and value
+ * views (no copies): `while (c.next()) use(c.dataset, c.key, c.value)`.
+ */
+export class RecordCursor {
+  dataset = 0;
+  key: Buffer | null = null;
+  value: Buffer | null = null;
+  private readonly buf: Buffer;
+  private pos: number;
+  private readonly end: number;
 
-/** Walks the records of a `records` batch; the buffers are views, not copies. */
-export function* readRecords(batch: EncodedBatch, start = 0, end = batch.length): Generator<PackedRecord> {
-  const buf = Buffer.from(batch.buffer, 0, batch.length);
-  let pos = start;
-  while (pos < end) {
-    const dataset = buf.readUInt16LE(pos);
+  constructor(batch: EncodedBatch, start = 0, end = batch.length) {
+    this.buf = Buffer.from(batch.buffer, 0, batch.length);
+    this.pos = start;
+    this.end = end;
+  }
+
+  next(): boolean {
+    if (this.pos >= this.end) return false;
+    const buf = this.buf;
+    let pos = this.pos;
+    this.dataset = buf.readUInt16LE(pos);
     const keyLen = buf.readInt32LE(pos + 2);
     pos += 6;
-    const key = keyLen < 0 ? null : buf.subarray(pos, pos + keyLen);
-    pos += Math.max(keyLen, 0);
+    this.key = keyLen < 0 ? null : buf.subarray(pos, pos + keyLen);
+    if (keyLen > 0) pos += keyLen;
     const valueLen = buf.readInt32LE(pos);
     pos += 4;
-    const value = valueLen < 0 ? null : buf.subarray(pos, pos + valueLen);
-    pos += Math.max(valueLen, 0);
-    yield { dataset, key, value };
+    this.value = valueLen < 0 ? null : buf.subarray(pos, pos + valueLen);
+    if (valueLen > 0) pos += valueLen;
+    this.pos = pos;
+    return true;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
-import { readRecords, type EncodedBatch } from '../../encoding/batch.js';
+import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
 import { DatagenError, ErrorCodes } from '../../errors.js';
 import { redact } from '../../main/env.js';
@@ -92,7 +92,8 @@ export class KafkaSink implements Sink {
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
     const producer = this.producer!;
     const topics = this.topics;
-    for (const r of readRecords(batch, start, end)) {
+    const r = new RecordCursor(batch, start, end);
+    while (r.next()) {
       for (;;) {
         if (this.fatal) throw new DatagenError(ErrorCodes.DELIVERY, `Kafka producer failed: ${this.fatal}`);
         try {

@@ -5,7 +5,7 @@
  * MySQL DDL is not transactional: tables this run created are dropped again if a later create fails.
  */
 import mysql from 'mysql2/promise';
-import { readRecords, type EncodedBatch } from '../../encoding/batch.js';
+import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
 import { DatagenError, ErrorCodes } from '../../errors.js';
 import type { Plan } from '../../schema/plan.js';
@@ -152,7 +152,8 @@ export class MysqlSink implements Sink {
 
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
     const groups: unknown[][][] = this.tables.map(() => []);
-    for (const r of readRecords(batch, start, end)) {
+    const r = new RecordCursor(batch, start, end);
+    while (r.next()) {
       if (!r.value) continue;
       const rec = JSON.parse(r.value.toString('utf8')) as Record<string, unknown>;
       const t = this.tables[r.dataset]!;

@@ -5,7 +5,7 @@
  * tables upsert, the latest record of a key winning, as a Kafka UPSERT source would see it.
  */
 import pg from 'pg';
-import { readRecords, type EncodedBatch } from '../../encoding/batch.js';
+import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
 import { DatagenError, ErrorCodes } from '../../errors.js';
 import type { Plan } from '../../schema/plan.js';
@@ -147,7 +147,8 @@ export class PostgresSink implements Sink {
 
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
     const groups: Buffer[][] = this.tables.map(() => []);
-    for (const r of readRecords(batch, start, end)) if (r.value) groups[r.dataset]!.push(r.value);
+    const r = new RecordCursor(batch, start, end);
+    while (r.next()) if (r.value) groups[r.dataset]!.push(r.value);
     for (let d = 0; d < groups.length; d++) {
       const rows = groups[d]!;
       for (let i = 0; i < rows.length; i += this.o.batchSize) {

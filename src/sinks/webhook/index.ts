@@ -4,7 +4,7 @@
  * after the last try the run stops with a clear error. The summary counts accepted and refused records.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readRecords, type EncodedBatch } from '../../encoding/batch.js';
+import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
 import { DatagenError, ErrorCodes } from '../../errors.js';
 import type { DeliveryReport, Sink, SinkContext, SinkDefinition, SinkOptionsInput } from '../sink.js';
@@ -44,7 +44,8 @@ export class WebhookSink implements Sink {
   }
 
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
-    for (const r of readRecords(batch, start, end)) {
+    const r = new RecordCursor(batch, start, end);
+    while (r.next()) {
       if (!r.value) continue;
       // Copy: a view would keep the whole batch buffer alive while requests wait.
       this.pending.push(Buffer.from(r.value));
