@@ -15,7 +15,8 @@ const argv = process.argv.slice(2);
 const SMOKE = argv.includes('--smoke');
 const ONLY = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1]!.split(',')) : undefined;
 const REPEATS = SMOKE ? 1 : 3;
-const THREADS = Array.from({ length: availableParallelism() }, (_, i) => i + 1);
+const CORES = availableParallelism();
+const THREADS = Array.from({ length: CORES }, (_, i) => i + 1);
 const BROKERS = '127.0.0.1:9092';
 const ENV = {
   KAFKA_BROKERS: BROKERS,
@@ -53,9 +54,17 @@ interface Row {
   cpuSec: number;
   floorPerThread?: number;
   vsFloor?: number;
+  /** Against the floor run in `threads` processes at once (the machine's own scaling). */
+  vsParallelFloor?: number;
   transportPerSec?: number;
   vsTransport?: number;
   vsLimit?: number;
+  /**
+   * What a box of this many cores can do when generation and transport share them: cores ÷
+   * (CPU per record of the faker floor + CPU per record of ProducerPerformance and the broker).
+   */
+  sharedCeilingPerSec?: number;
+  vsSharedCeiling?: number;
   error?: string;
 }
 
@@ -72,6 +81,20 @@ const best = <T extends { recordsPerSec: number }>(f: () => T): T => {
 };
 const round = (x: number, d = 2) => Number(x.toFixed(d));
 
+/** Sum of the floor's rate over `n` processes started together. */
+function floorInParallel(file: string, records: number, n: number): number {
+  const out = execFileSync('bash', ['-c', `for i in $(seq ${n}); do node ${ROOT}dist/bench/lib/child.js floor ${file} ${records} & done; wait`], { cwd: ROOT }).toString();
+  return out.split('\n').filter(Boolean).reduce((sum, l) => sum + (JSON.parse(l) as { recordsPerSec: number }).recordsPerSec, 0);
+}
+
+function bestOf(f: () => number): number {
+  let top = 0;
+  for (let i = 0; i < REPEATS; i++) top = Math.max(top, f());
+  return top;
+}
+
+let parallelFloors = new Map<number, number>();
+
 function row(scenario: string, schema: string, threads: number, s: Stats, floor: number): Row {
   const brokerCpu = (s as Stats & { brokerCpuSec?: number }).brokerCpuSec ?? 0;
   const r: Row = {
@@ -84,6 +107,7 @@ function row(scenario: string, schema: string, threads: number, s: Stats, floor:
     cpuSec: round((s.cpuUserMs + s.cpuSystemMs) / 1000),
     floorPerThread: floor,
     vsFloor: round((s.steadyRecordsPerSec ?? s.recordsPerSec) / (floor * threads)),
+    vsParallelFloor: parallelFloors.get(threads) ? round((s.steadyRecordsPerSec ?? s.recordsPerSec) / parallelFloors.get(threads)!) : undefined,
   };
   rows.push(r);
   return r;
@@ -104,8 +128,14 @@ async function main(): Promise<void> {
 
   for (const sc of SCHEMAS) {
     const iterations = (scenario: string) => Math.max(1, Math.ceil(scale(sc.records[scenario]!) / sc.perIteration));
-    const floor = best(() => runChild(ROOT, ['floor', sc.file, String(scale(sc.records.generate! / 3))])).recordsPerSec;
-    console.error(`bench: ${sc.name}: faker floor ${floor} records/s on one thread`);
+    // As many records as generate-only makes, so both run about as long on this noisy machine.
+    const floor = best(() => runChild(ROOT, ['floor', sc.file, String(scale(sc.records.generate!))])).recordsPerSec;
+    // The same floor in N processes at once: how far this machine itself scales this work.
+    const parallelFloor = new Map<number, number>([[1, floor]]);
+    for (const t of THREADS.filter((n) => n > 1)) parallelFloor.set(t, bestOf(() => floorInParallel(sc.file, scale(sc.records.generate!), t)));
+    extras[`floor_${sc.name}`] = Object.fromEntries(parallelFloor);
+    parallelFloors = parallelFloor;
+    console.error(`bench: ${sc.name}: faker floor ${floor} records/s on one thread; in parallel: ${JSON.stringify(Object.fromEntries(parallelFloor))}`);
     let jsonRecords = 0;
     let avroBytesPerRecord = 0;
     for (const t of THREADS) {
@@ -154,6 +184,10 @@ async function main(): Promise<void> {
           r.transportPerSec = Math.round(limit.recordsPerSec);
           r.vsTransport = round(r.recordsPerSec / limit.recordsPerSec);
           r.vsLimit = round(r.recordsPerSec / Math.min(limit.recordsPerSec, (r.floorPerThread ?? Infinity) * r.threads));
+          if (limit.cpuUsPerRecord && r.floorPerThread) {
+            r.sharedCeilingPerSec = Math.round((CORES * 1e6) / (1e6 / r.floorPerThread + limit.cpuUsPerRecord));
+            r.vsSharedCeiling = round(r.recordsPerSec / r.sharedCeilingPerSec);
+          }
         }
       } catch (e) {
         extras[`transport_${sc.name}`] = { error: (e as Error).message };
@@ -218,11 +252,11 @@ async function transport(records: number, opts: { payloadFile?: string; recordSi
 }
 
 function print(): void {
-  const header = ['scenario', 'schema', 'thr', 'records/s', 'overall/s', 'MB/s', 'RSS MB', 'CPU s', 'CPU µs/rec', 'floor/thr', 'ours÷(floor×thr)', 'transport/s', 'ours÷transport', 'ours÷limit'];
+  const header = ['scenario', 'schema', 'thr', 'records/s', 'overall/s', 'MB/s', 'RSS MB', 'CPU s', 'CPU µs/rec', 'floor/thr', 'ours÷(floor×thr)', 'ours÷par.floor', 'transport/s', 'ours÷transport', 'ours÷limit', 'shared ceiling/s', 'ours÷shared'];
   const lines = rows.map((r) =>
     r.error
       ? [r.scenario, r.schema, String(r.threads), `ERROR: ${r.error.slice(0, 80)}`]
-      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.overallPerSec ?? ''), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.cpuUsPerRecord ?? ''), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? '')],
+      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.overallPerSec ?? ''), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.cpuUsPerRecord ?? ''), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.vsParallelFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? ''), String(r.sharedCeilingPerSec ?? ''), String(r.vsSharedCeiling ?? '')],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (l: string[]) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
+import avro from 'avsc';
 import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
-import { CLI, example, lines, runCli, runCliAsync, type Line } from '../helpers.js';
+import { CLI, example, fixture, lines, runCli, runCliAsync, type Line } from '../helpers.js';
 import { asJson, KAFKA_ENV, listSubjects, listTopics, readTopic, services, uniquePrefix } from './kafka-helpers.js';
 
 const SCHEMAS = { current: example('ecommerce/ecommerce.json'), legacy: example('ecommerce-legacy/ecommerce.json') };
@@ -134,4 +135,23 @@ test('a broker killed and restarted mid-run loses nothing and duplicates nothing
   assert.equal(new Set(keys).size, keys.length, 'no duplicates');
   assert.equal(keys.length, n, 'nothing lost');
   assert.deepEqual(keys, Array.from({ length: n }, (_, i) => i + 1), 'in order');
+});
+
+test('an .avsc input registers its own schema; every record read back validates against it', async () => {
+  const prefix = uniquePrefix('avsc');
+  const r = runCli(['-s', fixture('complex.avsc'), '-f', 'avro', '-n', '50', '--seed', '3', '-p', prefix], KAFKA_ENV);
+  assert.equal(r.code, 0, r.stderr);
+  const declared = JSON.parse(readFileSync(fixture('complex.avsc'), 'utf8'));
+  const registered = await (await fetch(`${KAFKA_ENV.SCHEMA_REGISTRY_URL}/subjects/${prefix}_Products-value/versions/latest`)).json() as { schema: string; id: number };
+  assert.deepEqual(JSON.parse(registered.schema).fields.map((f: { name: string }) => f.name), declared.fields.map((f: { name: string }) => f.name));
+  const type = avro.Type.forSchema(declared, { wrapUnions: false });
+  const records = await readTopic(`${prefix}_Products`, 50);
+  assert.equal(records.length, 50);
+  for (const rec of records) {
+    assert.equal(rec.value![0], 0, 'Confluent magic byte');
+    assert.equal(rec.value!.readUInt32BE(1), registered.id, 'the registered schema id');
+    const value = type.fromBuffer(rec.value!.subarray(5)) as { id: string };
+    assert.ok(type.isValid(value));
+    assert.equal(rec.key, value.id, 'datagen.key names the key');
+  }
 });
