@@ -1,6 +1,8 @@
 /** Shared test helpers: run the built CLI and read its dry-run lines. */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,15 +26,27 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT):
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** Runs the CLI without blocking the test's event loop; `stopAfterMs` sends Ctrl-C (SIGINT) as a user would. */
+export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}, stopAfterMs?: number): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    const timer = stopAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGINT'), stopAfterMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
+}
+
+/** Writes a schema (text, or a value as JSON) into a fresh temporary folder; returns its path. */
+export function tmpFile(name: string, content: unknown): string {
+  const file = `${mkdtempSync(`${tmpdir()}/datagen-test-`)}/${name}`;
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
 }
 
 export interface Line {

@@ -4,10 +4,9 @@
  * stopped with Ctrl-C after a few seconds, as a user would.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { CLI, ROOT } from '../helpers.js';
+import { ROOT, runCliAsync } from '../helpers.js';
 import { KAFKA_ENV } from './kafka-helpers.js';
 
 const ENV = { ...KAFKA_ENV, POSTGRES_HOST: '127.0.0.1', POSTGRES_DB: 'test', POSTGRES_USER: 'postgres' };
@@ -25,20 +24,7 @@ export function commands(markdown: string): string[][] {
   return out;
 }
 
-function run(args: string[], stopAfterMs?: number): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...ENV } });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => (stdout += d));
-    const timer = stopAfterMs ? setTimeout(() => child.kill('SIGINT'), stopAfterMs) : undefined;
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, stdout });
-    });
-  });
-}
+const run = (args: string[], stopAfterMs?: number) => runCliAsync(args, ENV, stopAfterMs);
 
 const dir = `${ROOT}examples`;
 for (const example of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {

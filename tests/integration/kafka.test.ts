@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import avro from 'avsc';
 import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
-import { CLI, example, fixture, lines, runCli, runCliAsync, type Line } from '../helpers.js';
+import { CLI, example, fixture, lines, runCli, runCliAsync, tmpFile, type Line } from '../helpers.js';
 import { asJson, KAFKA_ENV, listSubjects, listTopics, readTopic, services, uniquePrefix } from './kafka-helpers.js';
 
 const SCHEMAS = { current: example('ecommerce/ecommerce.json'), legacy: example('ecommerce-legacy/ecommerce.json') };
@@ -104,20 +103,16 @@ test('no broker at the address: a clear error within about 10 seconds', async ()
 });
 
 test('Avro: a value that does not fit the inferred schema names topic and field', () => {
-  const dir = mkdtempSync(`${tmpdir()}/dg-avro-`);
-  const file = `${dir}/drift.json`;
   // Numbers for the first 600 iterations (the sample), then text: the schema says int.
-  writeFileSync(file, JSON.stringify([{ _meta: { topic: uniquePrefix('drift'), key: 'id' }, id: 'iteration.index', v: "iteration.index > 600 ? 'text' : 1" }]));
+  const file = tmpFile('drift.json', [{ _meta: { topic: uniquePrefix('drift'), key: 'id' }, id: 'iteration.index', v: "iteration.index > 600 ? 'text' : 1" }]);
   const r = runCli(['-s', file, '-f', 'avro', '-n', '700', '--seed', '1'], KAFKA_ENV);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /topic "t\w+_drift": field "v" has "text", expected "int"/);
 });
 
 test('a broker killed and restarted mid-run loses nothing and duplicates nothing', async () => {
-  const dir = mkdtempSync(`${tmpdir()}/dg-restart-`);
   const topic = uniquePrefix('restart');
-  const file = `${dir}/seq.json`;
-  writeFileSync(file, JSON.stringify([{ _meta: { topic, key: 'n' }, n: 'iteration.index', body: 'faker.lorem.sentence()' }]));
+  const file = tmpFile('seq.json', [{ _meta: { topic, key: 'n' }, n: 'iteration.index', body: 'faker.lorem.sentence()' }]);
   const n = 4000;
   const child = spawn(process.execPath, [CLI, '-s', file, '-n', String(n), '-w', '2', '--seed', '5'], { env: { ...process.env, ...KAFKA_ENV } });
   let err = '';

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
 import mysql from 'mysql2/promise';
-import { example, fixture, lines, runCli } from '../helpers.js';
+import { example, fixture, lines, runCli, tmpFile } from '../helpers.js';
 
 const ENV = { MYSQL_HOST: '127.0.0.1', MYSQL_PORT: '3306', MYSQL_DB: 'test', MYSQL_USER: 'root', MYSQL_PASSWORD: '' };
 let conn: mysql.Connection;
 const rows = async (sql: string) => (await conn.query<mysql.RowDataPacket[]>(sql))[0];
-const tmp = (name: string, content: unknown) => {
-  const file = `${mkdtempSync(`${tmpdir()}/dg-my-`)}/${name}`;
-  writeFileSync(file, JSON.stringify(content));
-  return file;
-};
 
 before(async () => {
   conn = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test', dateStrings: true });
@@ -38,7 +31,7 @@ test('seed ecommerce -n 400 into MariaDB: joins return rows, no orphans, JSON ar
 });
 
 test('upsert: a repeated key leaves one row with the latest values; nested objects and dates', async () => {
-  const file = tmp('kv.json', [{ _meta: { topic: 'kv', key: 'k' }, k: 'faker.number.int({ min: 1, max: 5 })', v: 'iteration.index', at: 'faker.date.recent()', o: { a: 'faker.word.sample()' } }]);
+  const file = tmpFile('kv.json', [{ _meta: { topic: 'kv', key: 'k' }, k: 'faker.number.int({ min: 1, max: 5 })', v: 'iteration.index', at: 'faker.date.recent()', o: { a: 'faker.word.sample()' } }]);
   const r = runCli(['-s', file, '-f', 'mysql', '-n', '200', '--seed', '9'], ENV);
   assert.equal(r.code, 0, r.stderr);
   const dry = lines(runCli(['-s', file, '--dry-run', '-n', '200', '--seed', '9']).stdout);
@@ -69,7 +62,7 @@ test('.sql input, --clean, and clear failures (credentials, database, misfit tab
   assert.match(nodb.stderr, /the database does not exist/);
 
   await conn.query('CREATE TABLE misfit_users (id INT PRIMARY KEY, other TEXT)');
-  const file = tmp('misfit.json', [
+  const file = tmpFile('misfit.json', [
     { _meta: { topic: 'fresh_a', key: 'id' }, id: 'iteration.index' },
     { _meta: { topic: 'misfit_users', key: 'id' }, id: 'iteration.index', email: 'faker.internet.email()' },
   ]);

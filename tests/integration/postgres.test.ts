@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { example, fixture, lines, runCli } from '../helpers.js';
+import { example, fixture, lines, runCli, tmpFile } from '../helpers.js';
 
 const ENV = { POSTGRES_HOST: '127.0.0.1', POSTGRES_PORT: '5432', POSTGRES_DB: 'test', POSTGRES_USER: 'postgres' };
 const client = new pg.Client({ host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' });
 const rows = async <T extends pg.QueryResultRow = Record<string, any>>(sql: string, params: unknown[] = []) => (await client.query<T>(sql, params)).rows;
-const tmp = (name: string, content: unknown) => {
-  const file = `${mkdtempSync(`${tmpdir()}/dg-pg-`)}/${name}`;
-  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
-  return file;
-};
 
 before(async () => {
   await client.connect();
@@ -60,7 +53,7 @@ test('column types are inferred: bigint key, bigint[] arrays, jsonb nested objec
 });
 
 test('a repeated key leaves one row with the latest values; keyless rows are all kept', async () => {
-  const file = tmp('kv.json', [
+  const file = tmpFile('kv.json', [
     { _meta: { topic: 'kv', key: 'k' }, k: 'faker.number.int({ min: 1, max: 5 })', v: 'iteration.index' },
     { _meta: { topic: 'nokey' }, v: 'iteration.index' },
   ]);
@@ -107,7 +100,7 @@ test('failures: bad credentials, missing database, unreachable host give one cle
 
 test('an existing table whose columns do not fit: clear error, and no half-created tables', async () => {
   await client.query('CREATE TABLE misfit_users (id int PRIMARY KEY, other text)');
-  const file = tmp('misfit.json', [
+  const file = tmpFile('misfit.json', [
     { _meta: { topic: 'fresh_a', key: 'id' }, id: 'iteration.index' },
     { _meta: { topic: 'misfit_users', key: 'id' }, id: 'iteration.index', email: 'faker.internet.email()' },
   ]);

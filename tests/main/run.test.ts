@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import { CLI, example, fixture, lines, runCli } from '../helpers.js';
+import { CLI, example, fixture, lines, runCli, tmpFile } from '../helpers.js';
 
 test('-n -1 runs until Ctrl-C, then stops cleanly with a summary and whole lines', async () => {
   const child = spawn(process.execPath, [CLI, '-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '-1', '--seed', '1']);
@@ -51,9 +51,7 @@ test('.env in the working directory is read (old `export` lines included)', () =
 });
 
 test('a runtime failure in an expression names dataset and field and exits 1', () => {
-  const dir = mkdtempSync(`${tmpdir()}/dg-rt-`);
-  const file = `${dir}/flaky.json`;
-  writeFileSync(file, JSON.stringify([{ _meta: { topic: 't' }, x: 'iteration.index', y: "(() => { if (iteration.index === 3) throw new Error('boom'); return 1; })()" }]));
+  const file = tmpFile('flaky.json', [{ _meta: { topic: 't' }, x: 'iteration.index', y: "(() => { if (iteration.index === 3) throw new Error('boom'); return 1; })()" }]);
   const r = runCli(['-s', file, '--dry-run', '-n', '5', '--seed', '1', '--threads', '1']);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /dataset "t", field "y": expression failed in iteration 3: boom/);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadSchema } from '../../src/schema/load.js';
 import { RecordGraph, type GenRecord } from '../../src/generate/graph.js';
-import { example, lines, runCli } from '../helpers.js';
+import { example, lines, runCli, tmpFile } from '../helpers.js';
 
 const gen = { seed: 11, refDate: Date.parse('2025-01-01'), recordSize: 0, allowCode: true };
 
@@ -70,12 +71,9 @@ test('dry run prints parents before their children, iteration by iteration, keys
   assert.equal(out.filter((l) => l.topic === 'users').length, 30);
 });
 
-test('the order of datasets in the file does not matter', async () => {
-  const { writeFileSync, readFileSync, mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+test('the order of datasets in the file does not matter', () => {
   const doc = JSON.parse(readFileSync(example('ecommerce/ecommerce.json'), 'utf8')) as unknown[];
-  const file = `${mkdtempSync(`${tmpdir()}/dg-`)}/reversed.json`;
-  writeFileSync(file, JSON.stringify([...doc].reverse()));
+  const file = tmpFile('reversed.json', [...doc].reverse());
   const a = runCli(['-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '20', '--seed', '3']);
   const b = runCli(['-s', file, '--dry-run', '-n', '20', '--seed', '3']);
   assert.equal(b.code, 0, b.stderr);

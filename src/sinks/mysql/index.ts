@@ -11,6 +11,7 @@ import { DatagenError, ErrorCodes } from '../../errors.js';
 import type { Plan } from '../../schema/plan.js';
 import type { DeliveryReport, Sink, SinkContext, SinkDefinition, SinkOptionsInput } from '../sink.js';
 import { tableShapes, type Column, type ColumnKind, type TableShape } from '../sql/columns.js';
+import { dropTables, sendInSlices } from '../sql/shared.js';
 import { mysqlOptions, type MysqlOptions } from './options.js';
 
 const SAMPLE_ITERATIONS = 200;
@@ -160,18 +161,13 @@ export class MysqlSink implements Sink {
       const conv = this.converters[r.dataset]!;
       groups[r.dataset]!.push(t.columns.map((c, i) => conv[i]!(rec[c.name])));
     }
-    for (let d = 0; d < groups.length; d++) {
-      const rows = groups[d]!;
-      for (let i = 0; i < rows.length; i += this.o.batchSize) {
-        const slice = rows.slice(i, i + this.o.batchSize);
-        try {
-          await this.conn!.query(this.statements[d]!, [slice]);
-        } catch (e) {
-          throw new DatagenError(ErrorCodes.SINK, `MySQL table ${qname(this.tables[d]!)}: ${(e as Error).message}`, { cause: e });
-        }
-        this.delivered[d]! += slice.length;
+    await sendInSlices(groups, this.o.batchSize, this.delivered, async (d, slice) => {
+      try {
+        await this.conn!.query(this.statements[d]!, [slice]);
+      } catch (e) {
+        throw new DatagenError(ErrorCodes.SINK, `MySQL table ${qname(this.tables[d]!)}: ${(e as Error).message}`, { cause: e });
       }
-    }
+    });
   }
 
   async flush(): Promise<void> {}
@@ -190,10 +186,7 @@ async function clean(plan: Plan, input: SinkOptionsInput, log: (m: string) => vo
   const o = mysqlOptions(input);
   const conn = await connect(o);
   try {
-    for (const t of tableShapes(plan, []).reverse()) {
-      await conn.query(`DROP TABLE IF EXISTS ${qname(t)}`);
-      log(`dropped table ${qname(t)} (if it existed)`);
-    }
+    await dropTables(plan, async (t) => (await conn.query(`DROP TABLE IF EXISTS ${qname(t)}`), qname(t)), log);
   } finally {
     await conn.end();
   }

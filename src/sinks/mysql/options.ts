@@ -1,6 +1,7 @@
 /** MySQL/MariaDB connection from MaterializeInc/datagen's env names, or `--url`. */
 import type { ConnectionOptions } from 'mysql2';
 import type { SinkOptionsInput } from '../sink.js';
+import { connectionTarget } from '../sql/shared.js';
 
 export interface MysqlOptions {
   connection: ConnectionOptions;
@@ -21,12 +22,6 @@ export function mysqlOptions(input: SinkOptionsInput): MysqlOptions {
         ...(env.MYSQL_DB ? { database: env.MYSQL_DB } : {}),
       };
   Object.assign(connection, { connectTimeout: 10_000, supportBigNumbers: true, dateStrings: true });
-  let target: string;
-  if (url) {
-    const u = new URL(url);
-    target = `${u.hostname}:${u.port || 3306}/${u.pathname.slice(1)}`;
-  } else {
-    target = `${connection.host}:${connection.port}/${connection.database ?? '(no database)'}`;
-  }
+  const target = connectionTarget(url, connection.host, connection.port, connection.database, 3306);
   return { connection, target, batchSize: Number(flags.batchSize ?? 2000) };
 }

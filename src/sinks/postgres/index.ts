@@ -11,6 +11,7 @@ import { DatagenError, ErrorCodes } from '../../errors.js';
 import type { Plan } from '../../schema/plan.js';
 import type { DeliveryReport, Sink, SinkContext, SinkDefinition, SinkOptionsInput } from '../sink.js';
 import { tableShapes, type Column, type ColumnKind, type TableShape } from '../sql/columns.js';
+import { dropTables, sendInSlices } from '../sql/shared.js';
 import { postgresOptions, type PostgresOptions } from './options.js';
 
 const SAMPLE_ITERATIONS = 200;
@@ -149,19 +150,14 @@ export class PostgresSink implements Sink {
     const groups: Buffer[][] = this.tables.map(() => []);
     const r = new RecordCursor(batch, start, end);
     while (r.next()) if (r.value) groups[r.dataset]!.push(r.value);
-    for (let d = 0; d < groups.length; d++) {
-      const rows = groups[d]!;
-      for (let i = 0; i < rows.length; i += this.o.batchSize) {
-        const slice = rows.slice(i, i + this.o.batchSize);
-        const json = '[' + Buffer.concat(slice.flatMap((b, k) => (k ? [COMMA, b] : [b]))).toString('utf8') + ']';
-        try {
-          await this.client!.query(this.statements[d]!, [json]);
-        } catch (e) {
-          throw new DatagenError(ErrorCodes.SINK, `PostgreSQL table ${qname(this.tables[d]!)}: ${(e as Error).message}`, { cause: e });
-        }
-        this.delivered[d]! += slice.length;
+    await sendInSlices(groups, this.o.batchSize, this.delivered, async (d, slice) => {
+      const json = '[' + Buffer.concat(slice.flatMap((b, k) => (k ? [COMMA, b] : [b]))).toString('utf8') + ']';
+      try {
+        await this.client!.query(this.statements[d]!, [json]);
+      } catch (e) {
+        throw new DatagenError(ErrorCodes.SINK, `PostgreSQL table ${qname(this.tables[d]!)}: ${(e as Error).message}`, { cause: e });
       }
-    }
+    });
   }
 
   async flush(): Promise<void> {}
@@ -182,10 +178,7 @@ async function clean(plan: Plan, input: SinkOptionsInput, log: (m: string) => vo
   const o = postgresOptions(input);
   const client = await connect(o);
   try {
-    for (const t of tableShapes(plan, []).reverse()) {
-      await client.query(`DROP TABLE IF EXISTS ${qname(t)}`);
-      log(`dropped table ${qname(t)} (if it existed)`);
-    }
+    await dropTables(plan, async (t) => (await client.query(`DROP TABLE IF EXISTS ${qname(t)}`), qname(t)), log);
   } finally {
     await client.end();
   }

@@ -2,6 +2,7 @@
 import { userInfo } from 'node:os';
 import type { ClientConfig } from 'pg';
 import type { SinkOptionsInput } from '../sink.js';
+import { connectionTarget } from '../sql/shared.js';
 
 export interface PostgresOptions {
   connection: ClientConfig;
@@ -24,12 +25,6 @@ export function postgresOptions(input: SinkOptionsInput): PostgresOptions {
       };
   connection.connectionTimeoutMillis = 10_000;
   connection.application_name = 'datagen';
-  let target: string;
-  if (url) {
-    const u = new URL(url);
-    target = `${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)}`;
-  } else {
-    target = `${connection.host}:${connection.port}/${connection.database ?? '(default database)'}`;
-  }
+  const target = connectionTarget(url, connection.host, connection.port, connection.database, 5432);
   return { connection, target, batchSize: Number(flags.batchSize ?? 5000) };
 }
