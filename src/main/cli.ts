@@ -52,9 +52,9 @@ export function buildProgram(): Command {
     .option('--no-code', 'refuse schema expressions other than plain faker calls with literal arguments')
     .option('-X, --property <key=value>', 'librdkafka property for the Kafka producer (repeatable), e.g. -X linger.ms=20', collect)
     .addOption(new Option('--partitions <n>', 'partitions for topics datagen creates').default(1).argParser(int('partitions', 1)))
-    .option('--compression <codec>', 'Kafka compression: none, gzip, snappy, lz4, zstd', 'lz4')
+    .addOption(new Option('--compression <codec>', 'Kafka compression (this node-rdkafka build has no zstd)').choices(['none', 'gzip', 'snappy', 'lz4']).default('lz4'))
     .option('--url <url>', 'database connection URL (postgres or mysql), instead of the POSTGRES_* / MYSQL_* variables')
-    .addOption(new Option('--batch-size <n>', 'records per request (webhook) or rows per statement (databases)').argParser(int('batch-size', 1)))
+    .addOption(new Option('--batch-size <n>', 'records per webhook request (default 1: one object; more: an array), rows per statement (default 5000 postgres, 2000 mysql)').argParser(int('batch-size', 1)))
     .addOption(new Option('--concurrency <n>', 'webhook requests in flight').default(4).argParser(int('concurrency', 1)))
     .option('--stats <file>', 'also write the run summary as JSON to this file (records, bytes, rate, CPU, peak memory)')
     .addHelpText(
@@ -65,7 +65,8 @@ Environment (also read from ./.env):
   SCHEMA_REGISTRY_URL, SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD
   POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, POSTGRES_USER, POSTGRES_PASSWORD
   MYSQL_HOST, MYSQL_PORT, MYSQL_DB, MYSQL_USER, MYSQL_PASSWORD
-  WEBHOOK_URL, WEBHOOK_SECRET
+  WEBHOOK_URL, WEBHOOK_SECRET (sent as the Authorization header), WEBHOOK_TIMEOUT (ms, default 10000),
+  WEBHOOK_MAX_TRIES (default 6), WEBHOOK_RETRY_BASE_MS (first backoff, default 250)
 
 Schema files contain code: expressions are JavaScript run in a node:vm context (a guard rail,
 not a security boundary). Only run schemas you trust, or use --no-code.
@@ -81,7 +82,9 @@ function normalizeArgv(argv: string[]): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram().exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`datagen: ${s}`) });
   try {
     program.parse(normalizeArgv(argv));
   } catch (e) {
