@@ -57,6 +57,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--batch-size <n>', 'records per webhook request (default 1: one object; more: an array), rows per statement (default 5000 postgres, 2000 mysql)').argParser(int('batch-size', 1)))
     .addOption(new Option('--concurrency <n>', 'webhook requests in flight').default(4).argParser(int('concurrency', 1)))
     .option('--stats <file>', 'also write the run summary as JSON to this file (records, bytes, rate, CPU, peak memory)')
+    .addOption(new Option('--progress <seconds>', 'a progress line on stderr every so many seconds; 0 for none (default: 10 when stderr is a terminal, else 0)').argParser(int('progress', 0)))
     .addHelpText(
       'after',
       `
@@ -136,7 +137,8 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log });
+    const progressSec: number = o.progress ?? (process.stderr.isTTY ? 10 : 0);
+    const stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log, progressSec });
     const report = sink.report();
     const target = o.dryRun ? 'stdout' : o.format;
     process.stderr.write(formatSummary(plan, stats, report, target));

@@ -24,6 +24,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   log(message: string): void;
   chunkSize?: number;
+  /** Seconds between progress lines on stderr; 0 = none. */
+  progressSec?: number;
 }
 
 export interface RunStats {
@@ -62,6 +64,8 @@ export async function run(o: RunOptions): Promise<RunStats> {
   const window = Math.max(2, o.threads * 2);
   const queue: Array<Promise<GenResult>> = [];
   let next = 0;
+  const progress = o.progressSec ? setInterval(() => o.log(progressLine(stats, performance.now() - started)), o.progressSec * 1000) : undefined;
+  progress?.unref();
   try {
     for (;;) {
       while (queue.length < window && (infinite || next < o.iterations) && !o.signal?.aborted) {
@@ -80,6 +84,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
       }
     }
   } finally {
+    clearInterval(progress);
     await Promise.allSettled(queue.splice(0));
     await pool.destroy();
   }
@@ -107,6 +112,11 @@ async function deliver(batch: EncodedBatch, o: RunOptions, stats: RunStats): Pro
     stats.records[d]! += batch.counts[d]!;
     stats.bytes[d]! += batch.bytes[d]!;
   }
+}
+
+function progressLine(stats: RunStats, ms: number): string {
+  const records = stats.records.reduce((a, b) => a + b, 0);
+  return `${stats.iterations} iterations, ${records} records in ${(ms / 1000).toFixed(0)} s (${Math.round(records / (ms / 1000))} records/s)`;
 }
 
 /** Small enough to share out work evenly, large enough to amortise the thread hop. */

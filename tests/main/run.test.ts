@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import { CLI, example, fixture, lines, runCli, tmpFile } from '../helpers.js';
+import { CLI, example, fixture, lines, runCli, runCliAsync, tmpFile } from '../helpers.js';
 
 test('-n -1 runs until Ctrl-C, then stops cleanly with a summary and whole lines', async () => {
   const child = spawn(process.execPath, [CLI, '-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '-1', '--seed', '1']);
@@ -55,4 +55,13 @@ test('a runtime failure in an expression names dataset and field and exits 1', (
   const r = runCli(['-s', file, '--dry-run', '-n', '5', '--seed', '1', '--threads', '1']);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /dataset "t", field "y": expression failed in iteration 3: boom/);
+});
+
+test('--progress prints a line every so many seconds while running', async () => {
+  const r = await runCliAsync(['-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '-1', '-w', '50', '--seed', '1', '--progress', '1'], {}, 3500);
+  assert.equal(r.code, 0, r.stderr);
+  const progress = r.stderr.split('\n').filter((l) => /^datagen: \d+ iterations, \d+ records in \d+ s \(\d+ records\/s\)$/.test(l));
+  assert.ok(progress.length >= 2, r.stderr);
+  const counts = progress.map((l) => Number(/(\d+) iterations/.exec(l)![1]));
+  assert.ok(counts[counts.length - 1]! > counts[0]!, 'the count moves on');
 });
