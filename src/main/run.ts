@@ -107,7 +107,7 @@ async function deliver(batch: EncodedBatch, o: RunOptions, stats: RunStats): Pro
     await o.sink.write(batch, 0, batch.length);
     stats.iterations += batch.iterationEnds.length;
   }
-  // With --wait an abort can cut a batch short; its counts are then recomputed by the sink's report.
+  // With --wait a chunk is a single iteration, so an abort never leaves a batch half counted.
   for (let d = 0; d < batch.counts.length; d++) {
     stats.records[d]! += batch.counts[d]!;
     stats.bytes[d]! += batch.bytes[d]!;
