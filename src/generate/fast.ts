@@ -19,6 +19,7 @@ export function installFastPaths(f: Faker, random: () => number): void {
   const original = f.helpers.fake.bind(f.helpers);
   const raw = f.rawDefinitions as Record<string, Record<string, unknown> | undefined>;
   const resolved = new Map<string, (() => unknown) | null>();
+  const moduleOf = (name: string) => (f as unknown as Record<string, Record<string, unknown> | undefined>)[name];
   const parsed = new Map<string, Part[] | null>();
 
   /** What faker's expression evaluator would return for a plain dotted path, decided once. */
@@ -29,7 +30,7 @@ export function installFastPaths(f: Faker, random: () => number): void {
     const call = /^([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\(([\s\S]*)\)$/.exec(path);
     if (call) {
       // `number.int({"min": 1, "max": 1000})`: faker reads the arguments as JSON.
-      const module = (f as unknown as Record<string, Record<string, unknown> | undefined>)[call[1]!];
+      const module = moduleOf(call[1]!);
       const method = module?.[call[2]!];
       let args: unknown[] | undefined;
       try {
@@ -46,16 +47,15 @@ export function installFastPaths(f: Faker, random: () => number): void {
       return r;
     }
     const parts = path.split('.');
-    if (parts.length > 2 && parts.every((p) => /^[A-Za-z_$][\w$]*$/.test(p)) && !(f as unknown as Record<string, Record<string, unknown>>)[parts[0]!]?.[parts[1]!]) {
+    if (parts.length > 2 && parts.every((p) => /^[A-Za-z_$][\w$]*$/.test(p)) && !moduleOf(parts[0]!)?.[parts[1]!]) {
       r = rawPath(parts);
     } else if (parts.length === 2 && parts.every((p) => /^[A-Za-z_$][\w$]*$/.test(p))) {
       const [mod, name] = parts as [string, string];
-      const module = (f as unknown as Record<string, Record<string, unknown> | undefined>)[mod];
+      const module = moduleOf(mod);
       const method = module && typeof module === 'object' ? module[name] : undefined;
       const def = raw[mod]?.[name];
       if (typeof method === 'function') {
-        const fn = (method as () => unknown).bind(module);
-        r = fn;
+        r = (method as () => unknown).bind(module);
       } else if (method === undefined && Array.isArray(def) && def.length > 0) {
         const list = def as unknown[];
         r = () => f.helpers.arrayElement(list);
