@@ -95,7 +95,7 @@ export class KafkaSink implements Sink {
     const r = new RecordCursor(batch, start, end);
     while (r.next()) {
       for (;;) {
-        if (this.fatal) throw new DatagenError(ErrorCodes.DELIVERY, `Kafka producer failed: ${this.fatal}`);
+        this.assertAlive();
         try {
           producer.produce(topics[r.dataset]!, null, r.value, r.key);
           this.produced[r.dataset]!++;
@@ -113,6 +113,11 @@ export class KafkaSink implements Sink {
     producer.poll();
   }
 
+  /** A fatal producer error (e.g. idempotence guarantees lost) ends the run wherever it is noticed. */
+  private assertAlive(): void {
+    if (this.fatal) throw new DatagenError(ErrorCodes.DELIVERY, `Kafka producer failed: ${this.fatal}`);
+  }
+
   async flush(): Promise<void> {
     const producer = this.producer;
     if (!producer) return;
@@ -120,7 +125,7 @@ export class KafkaSink implements Sink {
     for (;;) {
       const err = await new Promise<unknown>((resolve) => producer.flush(1000, (e) => resolve(e)));
       if (!err) break;
-      if (this.fatal) throw new DatagenError(ErrorCodes.DELIVERY, `Kafka producer failed: ${this.fatal}`);
+      this.assertAlive();
     }
     // Failure reports already taken off librdkafka's queue reach JS through the event loop.
     producer.poll();
