@@ -51,8 +51,10 @@ export async function run(o: RunOptions): Promise<RunStats> {
     minThreads: o.threads,
     maxThreads: o.threads,
     idleTimeout: 60_000,
-    // Generation is synchronous CPU work; one task at a time per thread.
-    concurrentTasksPerWorker: 1,
+    // Generation is synchronous, so a worker runs its tasks one after another; two per worker means
+    // the next chunk is already waiting in the worker when one ends, instead of the worker idling
+    // for a round trip through the main thread (which may be busy handing a batch to the sink).
+    concurrentTasksPerWorker: 2,
   });
   // Results that arrive while the pool shuts down after a failure are not errors of their own.
   pool.on('error', (e: Error) => {
@@ -61,7 +63,8 @@ export async function run(o: RunOptions): Promise<RunStats> {
   const stats: RunStats = { iterations: 0, records: o.plan.datasets.map(() => 0), bytes: o.plan.datasets.map(() => 0), durationMs: 0 };
   const infinite = o.iterations < 0;
   const chunk = o.chunkSize ?? chunkSizeFor(o.iterations, o.threads, o.waitMs);
-  const window = Math.max(2, o.threads * 2);
+  // Two chunks queued in each worker, plus one per thread in transit or being delivered.
+  const window = o.threads * 3;
   const queue: Array<Promise<GenResult>> = [];
   let next = 0;
   const progress = o.progressSec ? setInterval(() => o.log(progressLine(stats, performance.now() - started)), o.progressSec * 1000) : undefined;
