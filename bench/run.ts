@@ -54,17 +54,19 @@ interface Row {
   cpuSec: number;
   floorPerThread?: number;
   vsFloor?: number;
+  /**
+   * Generate-only: the median over repeats of ours ÷ (floor × threads), each floor run just before
+   * its generate run, so that drift of this machine's speed between runs cancels out.
+   */
+  vsFloorPaired?: number;
   /** Against the floor run in `threads` processes at once (the machine's own scaling). */
   vsParallelFloor?: number;
   transportPerSec?: number;
   vsTransport?: number;
   vsLimit?: number;
-  /**
-   * What a box of this many cores can do when generation and transport share them: cores ÷
-   * (CPU per record of the faker floor + CPU per record of ProducerPerformance and the broker).
-   */
-  sharedCeilingPerSec?: number;
-  vsSharedCeiling?: number;
+  /** Our own Kafka sink sending pre-encoded records of the same count and size, no generation (`lib/child.ts client`). */
+  clientPerSec?: number;
+  vsClient?: number;
   error?: string;
 }
 
@@ -80,6 +82,7 @@ const best = <T extends { recordsPerSec: number }>(f: () => T): T => {
   return top!;
 };
 const round = (x: number, d = 2) => Number(x.toFixed(d));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Sum of the floor's rate over `n` processes started together. */
 function floorInParallel(file: string, records: number, n: number): number {
@@ -138,9 +141,21 @@ async function main(): Promise<void> {
     console.error(`bench: ${sc.name}: faker floor ${floor} records/s on one thread; in parallel: ${JSON.stringify(Object.fromEntries(parallelFloor))}`);
     let jsonRecords = 0;
     let avroBytesPerRecord = 0;
+    let jsonBytesPerRecord = 0;
     for (const t of THREADS) {
       const base = ['-s', sc.file, '--seed', '1', '--threads', String(t)];
-      if (want('generate')) attempt('generate-only', sc.name, t, () => row('generate-only', sc.name, t, best(() => runChild(ROOT, ['generate', sc.file, String(iterations('generate')), String(t)])), floor));
+      if (want('generate')) {
+        attempt('generate-only', sc.name, t, () => {
+          const ratios: number[] = [];
+          const s = best(() => {
+            const f = runChild(ROOT, ['floor', sc.file, String(scale(sc.records.generate!))]).recordsPerSec;
+            const g = runChild(ROOT, ['generate', sc.file, String(iterations('generate')), String(t)]);
+            ratios.push((g.steadyRecordsPerSec ?? g.recordsPerSec) / (f * t));
+            return g;
+          });
+          row('generate-only', sc.name, t, s, floor).vsFloorPaired = round(median(ratios));
+        });
+      }
       if (want('dryrun')) attempt('dry-run → /dev/null', sc.name, t, () => row('dry-run → /dev/null', sc.name, t, best(() => runDatagen(ROOT, [...base, '--dry-run', '-n', String(iterations('dryrun'))])), floor));
       for (const format of ['json', 'avro', 'postgres', 'mysql'] as const) {
         if (!want(format)) continue;
@@ -158,7 +173,10 @@ async function main(): Promise<void> {
             });
             if (s.failed) throw new Error(`${s.failed} records failed`);
             row(label, sc.name, t, s, floor);
-            if (format === 'json') jsonRecords = s.records;
+            if (format === 'json') {
+              jsonRecords = s.records;
+              jsonBytesPerRecord = s.bytes / s.records;
+            }
             if (format === 'avro') avroBytesPerRecord = s.bytes / s.records;
           } finally {
             runDatagen(ROOT, ['-s', sc.file, '-f', format, '-p', prefix, '--clean'], ENV);
@@ -178,15 +196,20 @@ async function main(): Promise<void> {
         const jsonLimit = want('json') ? await transport(n, { payloadFile }) : undefined;
         const avroLimit = want('avro') && avroBytesPerRecord ? await transport(n, { recordSize: avroBytesPerRecord }) : undefined;
         extras[`transport_${sc.name}`] = { json: jsonLimit, avro: avroLimit };
+        const client = (bytes: number) => best(() => runChild(ROOT, ['client', sc.file, String(n), String(bytes)], ENV));
+        const jsonClient = want('json') && jsonBytesPerRecord ? client(jsonBytesPerRecord) : undefined;
+        const avroClient = want('avro') && avroBytesPerRecord ? client(avroBytesPerRecord) : undefined;
+        extras[`client_${sc.name}`] = { json: jsonClient, avro: avroClient };
         for (const r of kafkaRows) {
           const limit = r.scenario.startsWith('json') ? jsonLimit : avroLimit;
           if (!limit) continue;
           r.transportPerSec = Math.round(limit.recordsPerSec);
           r.vsTransport = round(r.recordsPerSec / limit.recordsPerSec);
           r.vsLimit = round(r.recordsPerSec / Math.min(limit.recordsPerSec, (r.floorPerThread ?? Infinity) * r.threads));
-          if (limit.cpuUsPerRecord && r.floorPerThread) {
-            r.sharedCeilingPerSec = Math.round((CORES * 1e6) / (1e6 / r.floorPerThread + limit.cpuUsPerRecord));
-            r.vsSharedCeiling = round(r.recordsPerSec / r.sharedCeilingPerSec);
+          const client = r.scenario.startsWith('json') ? jsonClient : avroClient;
+          if (client) {
+            r.clientPerSec = client.recordsPerSec;
+            r.vsClient = round(r.recordsPerSec / client.recordsPerSec);
           }
         }
       } catch (e) {
@@ -252,11 +275,11 @@ async function transport(records: number, opts: { payloadFile?: string; recordSi
 }
 
 function print(): void {
-  const header = ['scenario', 'schema', 'thr', 'records/s', 'overall/s', 'MB/s', 'RSS MB', 'CPU s', 'CPU µs/rec', 'floor/thr', 'ours÷(floor×thr)', 'ours÷par.floor', 'transport/s', 'ours÷transport', 'ours÷limit', 'shared ceiling/s', 'ours÷shared'];
+  const header = ['scenario', 'schema', 'thr', 'records/s', 'overall/s', 'MB/s', 'RSS MB', 'CPU s', 'CPU µs/rec', 'floor/thr', 'ours÷(floor×thr)', 'paired', 'ours÷par.floor', 'transport/s', 'ours÷transport', 'ours÷limit', 'client/s', 'ours÷client'];
   const lines = rows.map((r) =>
     r.error
       ? [r.scenario, r.schema, String(r.threads), `ERROR: ${r.error.slice(0, 80)}`]
-      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.overallPerSec ?? ''), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.cpuUsPerRecord ?? ''), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.vsParallelFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? ''), String(r.sharedCeilingPerSec ?? ''), String(r.vsSharedCeiling ?? '')],
+      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.overallPerSec ?? ''), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.cpuUsPerRecord ?? ''), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.vsFloorPaired ?? ''), String(r.vsParallelFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? ''), String(r.clientPerSec ?? ''), String(r.vsClient ?? '')],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (l: string[]) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -2,6 +2,7 @@
  * Bench child process, one measurement per process so memory and CPU figures are its own:
  *   node child.js floor <schema> <records>             faker floor: field generators in a tight loop, one thread
  *   node child.js generate <schema> <iterations> <threads>   generate-only: the real coordinator and workers, null sink
+ *   node child.js client <schema> <records> <valueBytes>      our Kafka sink alone: pre-encoded records, no generation
  * Prints one JSON object on stdout.
  */
 import { loadSchema } from '../../src/schema/load.js';
@@ -52,6 +53,46 @@ if (mode === 'floor') {
     log: (m) => process.stderr.write(m + '\n'),
   });
   console.log(JSON.stringify(statsJson(plan, stats, undefined, 'null')));
+} else if (mode === 'client') {
+  // Records packed as the workers pack them (key = a number as text, value = random letters of the
+  // given size), then handed to the real Kafka sink in batches as the coordinator does.
+  const [topic, records, size] = [`bench_client_${process.pid}`, Number(countText), Math.max(1, Math.round(Number(threadsText)))];
+  const { kafkaSink } = await import('../../src/sinks/kafka/index.js');
+  const { ByteWriter } = await import('../../src/encoding/writer.js');
+  const clientPlan = { ...plan, datasets: [{ ...plan.datasets[0]!, topic, relationships: [] }] };
+  const input = { format: 'json', env: process.env, flags: {} };
+  const sink = kafkaSink.create(input);
+  await sink.prepare({ plan: clientPlan, debug: false, log: () => {}, sample: async () => [] });
+  const letters = Buffer.from('abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil((size + 64) / 26)));
+  const perBatch = 4096;
+  const batches = [];
+  for (let first = 0; first < records; first += perBatch) {
+    const w = new ByteWriter();
+    const n = Math.min(perBatch, records - first);
+    for (let i = first; i < first + n; i++) {
+      w.u16(0);
+      const key = String(i % 100_000);
+      w.i32(key.length);
+      w.string(key);
+      w.i32(size);
+      w.ensure(size);
+      letters.copy(w.buf, w.pos, i % 26, (i % 26) + size);
+      w.pos += size;
+    }
+    const { buffer, length } = w.detach();
+    batches.push({ kind: 'records' as const, buffer, length, counts: [n], bytes: [n * size], iterationEnds: [length], firstIteration: first });
+  }
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const b of batches) await sink.write(b, 0, b.length);
+  await sink.flush();
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const report = sink.report();
+  await sink.close();
+  await kafkaSink.clean!(clientPlan, input, () => {});
+  if (report && report.failed) throw new Error(`${report.failed} records failed`);
+  console.log(JSON.stringify({ records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)), cpuUsPerRecord: (cpu.user + cpu.system) / records }));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -29,8 +29,8 @@ export function runDatagen(root: string, args: string[], env: NodeJS.ProcessEnv 
   return clean ? ({} as Stats) : (JSON.parse(readFileSync(statsFile, 'utf8')) as Stats);
 }
 
-export function runChild(root: string, args: string[]): Stats & { recordsPerSec: number } {
-  const r = spawnSync(process.execPath, [`${root}dist/bench/lib/child.js`, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+export function runChild(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Stats & { recordsPerSec: number } {
+  const r = spawnSync(process.execPath, [`${root}dist/bench/lib/child.js`, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-400)}`);
   return JSON.parse(r.stdout) as Stats;
 }

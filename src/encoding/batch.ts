@@ -19,13 +19,17 @@ export interface EncodedBatch {
 }
 
 /**
- * Walks the records of a `records` batch without allocating per record beyond the key and value
- * views (no copies): `while (c.next()) use(c.dataset, c.key, c.value)`.
+ * Walks the records of a `records` batch without copying: `while (c.next()) use(c.dataset, c.key, c.value)`.
+ * `key` and `value` are Buffer views made on first access; `keyView()` and `valueView()` give
+ * plain Uint8Array views, which cost a third as much (the Kafka sink makes two per record).
  */
 export class RecordCursor {
   dataset = 0;
-  key: Buffer | null = null;
-  value: Buffer | null = null;
+  /** Byte offset and length of the current key and value in `bytes`; length -1 = null. */
+  keyAt = 0;
+  keyLength = -1;
+  valueAt = 0;
+  valueLength = -1;
   private readonly buf: Buffer;
   private pos: number;
   private readonly end: number;
@@ -43,13 +47,31 @@ export class RecordCursor {
     this.dataset = buf.readUInt16LE(pos);
     const keyLen = buf.readInt32LE(pos + 2);
     pos += 6;
-    this.key = keyLen < 0 ? null : buf.subarray(pos, pos + keyLen);
+    this.keyAt = pos;
+    this.keyLength = keyLen;
     if (keyLen > 0) pos += keyLen;
     const valueLen = buf.readInt32LE(pos);
     pos += 4;
-    this.value = valueLen < 0 ? null : buf.subarray(pos, pos + valueLen);
+    this.valueAt = pos;
+    this.valueLength = valueLen;
     if (valueLen > 0) pos += valueLen;
     this.pos = pos;
     return true;
+  }
+
+  get key(): Buffer | null {
+    return this.keyLength < 0 ? null : this.buf.subarray(this.keyAt, this.keyAt + this.keyLength);
+  }
+
+  get value(): Buffer | null {
+    return this.valueLength < 0 ? null : this.buf.subarray(this.valueAt, this.valueAt + this.valueLength);
+  }
+
+  keyView(): Uint8Array | null {
+    return this.keyLength < 0 ? null : new Uint8Array(this.buf.buffer, this.keyAt, this.keyLength);
+  }
+
+  valueView(): Uint8Array | null {
+    return this.valueLength < 0 ? null : new Uint8Array(this.buf.buffer, this.valueAt, this.valueLength);
   }
 }

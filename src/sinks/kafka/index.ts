@@ -94,10 +94,13 @@ export class KafkaSink implements Sink {
     const topics = this.topics;
     const r = new RecordCursor(batch, start, end);
     while (r.next()) {
+      // node-rdkafka copies key and value; plain Uint8Array views are what it needs (any ArrayBufferView).
+      const value = r.valueView() as Buffer | null;
+      const key = r.keyView() as Buffer | null;
       for (;;) {
         this.assertAlive();
         try {
-          producer.produce(topics[r.dataset]!, null, r.value, r.key);
+          producer.produce(topics[r.dataset]!, null, value, key);
           this.produced[r.dataset]!++;
           break;
         } catch (e) {

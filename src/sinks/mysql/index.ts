@@ -155,8 +155,9 @@ export class MysqlSink implements Sink {
     const groups: unknown[][][] = this.tables.map(() => []);
     const r = new RecordCursor(batch, start, end);
     while (r.next()) {
-      if (!r.value) continue;
-      const rec = JSON.parse(r.value.toString('utf8')) as Record<string, unknown>;
+      const value = r.value;
+      if (!value) continue;
+      const rec = JSON.parse(value.toString('utf8')) as Record<string, unknown>;
       const t = this.tables[r.dataset]!;
       const conv = this.converters[r.dataset]!;
       groups[r.dataset]!.push(t.columns.map((c, i) => conv[i]!(rec[c.name])));

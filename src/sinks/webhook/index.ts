@@ -46,9 +46,10 @@ export class WebhookSink implements Sink {
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
     const r = new RecordCursor(batch, start, end);
     while (r.next()) {
-      if (!r.value) continue;
+      const value = r.value;
+      if (!value) continue;
       // Copy: a view would keep the whole batch buffer alive while requests wait.
-      this.pending.push(Buffer.from(r.value));
+      this.pending.push(Buffer.from(value));
       this.pendingDatasets.push(r.dataset);
       if (this.pending.length >= this.o.batchSize) await this.send();
     }
