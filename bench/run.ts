@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { brokerPid, processCpuSec, rssOverTime, runChild, runDatagen, timeToFirstRecord, type Stats } from './lib/measure.js';
+import { brokerPid, processCpuSec, rssOverTime, runChild, runDatagen, settle, timeToFirstRecord, type Stats } from './lib/measure.js';
 import { producerPerformance } from './lib/transport.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -166,6 +166,7 @@ async function main(): Promise<void> {
           try {
             const kafkaRun = format === 'json' || format === 'avro';
             const s = best(() => {
+              if (kafkaRun) settle(brokerPid(ROOT));
               const before = kafkaRun ? processCpuSec(brokerPid(ROOT)) : undefined;
               const stats = runDatagen(ROOT, args, ENV);
               const after = kafkaRun ? processCpuSec(brokerPid(ROOT)) : undefined;
@@ -196,7 +197,11 @@ async function main(): Promise<void> {
         const jsonLimit = want('json') ? await transport(n, { payloadFile }) : undefined;
         const avroLimit = want('avro') && avroBytesPerRecord ? await transport(n, { recordSize: avroBytesPerRecord }) : undefined;
         extras[`transport_${sc.name}`] = { json: jsonLimit, avro: avroLimit };
-        const client = (bytes: number) => best(() => runChild(ROOT, ['client', sc.file, String(n), String(bytes)], ENV));
+        const client = (bytes: number) =>
+          best(() => {
+            settle(brokerPid(ROOT));
+            return runChild(ROOT, ['client', sc.file, String(n), String(bytes)], ENV);
+          });
         const jsonClient = want('json') && jsonBytesPerRecord ? client(jsonBytesPerRecord) : undefined;
         const avroClient = want('avro') && avroBytesPerRecord ? client(avroBytesPerRecord) : undefined;
         extras[`client_${sc.name}`] = { json: jsonClient, avro: avroClient };
@@ -264,6 +269,7 @@ async function main(): Promise<void> {
 async function transport(records: number, opts: { payloadFile?: string; recordSize?: number }) {
   let top: (Awaited<ReturnType<typeof producerPerformance>> & { brokerCpuSec?: number; cpuUsPerRecord?: number }) | undefined;
   for (let i = 0; i < REPEATS; i++) {
+    settle(brokerPid(ROOT));
     const before = processCpuSec(brokerPid(ROOT));
     const r = await producerPerformance(ROOT, BROKERS, records, { ...opts, compression: 'lz4' });
     const after = processCpuSec(brokerPid(ROOT));

@@ -84,3 +84,21 @@ export function brokerPid(root: string): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Waits until a process (the broker) is nearly idle: less than 5% of a core over half a second,
+ * for at most `maxMs`. Topic deletions and JVM housekeeping from the previous run otherwise land
+ * inside the next measurement on this 2-core machine.
+ */
+export function settle(pid: number | undefined, maxMs = 15_000): void {
+  if (!pid) return;
+  const until = Date.now() + maxMs;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  let last = processCpuSec(pid);
+  while (Date.now() < until) {
+    Atomics.wait(nap, 0, 0, 500);
+    const now = processCpuSec(pid);
+    if (now === undefined || last === undefined || now - last < 0.025) return;
+    last = now;
+  }
+}
