@@ -20,12 +20,12 @@ export interface EncodedBatch {
 
 /**
  * Walks the records of a `records` batch without copying: `while (c.next()) use(c.dataset, c.key, c.value)`.
- * `key` and `value` are Buffer views made on first access; `keyView()` and `valueView()` give
- * plain Uint8Array views, which cost a third as much (the Kafka sink makes two per record).
+ * `key` and `value` make a Buffer view on each access; `keyView()` and `valueView()` make plain
+ * Uint8Array views, which cost a third as much (the Kafka sink makes two per record).
  */
 export class RecordCursor {
   dataset = 0;
-  /** Byte offset and length of the current key and value in `bytes`; length -1 = null. */
+  /** Byte offset and length of the current key and value in the batch buffer; length -1 = null. */
   keyAt = 0;
   keyLength = -1;
   valueAt = 0;
