@@ -54,33 +54,31 @@ if (mode === 'floor') {
   });
   console.log(JSON.stringify(statsJson(plan, stats, undefined, 'null')));
 } else if (mode === 'client') {
-  // Records packed as the workers pack them (key = a number as text, value = random letters of the
-  // given size), then handed to the real Kafka sink in batches as the coordinator does.
+  // Records packed by the workers' own RecordsEncoder (key = a number as text, value = letters of
+  // the given size), then handed to the real Kafka sink in batches as the coordinator does.
   const [topic, records, size] = [`bench_client_${process.pid}`, Number(countText), Math.max(1, Math.round(Number(threadsText)))];
   const { kafkaSink } = await import('../../src/sinks/kafka/index.js');
-  const { ByteWriter } = await import('../../src/encoding/writer.js');
-  const clientPlan = { ...plan, datasets: [{ ...plan.datasets[0]!, topic, relationships: [] }] };
+  const { RecordsEncoder } = await import('../../src/encoding/encoders.js');
+  const clientPlan = { ...plan, datasets: [{ ...plan.datasets[0]!, topic, key: 'k', relationships: [] }] };
   const input = { format: 'json', env: process.env, flags: {} };
   const sink = kafkaSink.create(input);
   await sink.prepare({ plan: clientPlan, debug: false, log: () => {}, sample: async () => [] });
   const letters = Buffer.from('abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil((size + 64) / 26)));
+  const encoder = new RecordsEncoder(clientPlan, (_d, r, w) => {
+    const at = (r.k as number) % 26;
+    w.ensure(size);
+    letters.copy(w.buf, w.pos, at, at + size);
+    w.pos += size;
+    return size;
+  });
   const perBatch = 4096;
   const batches = [];
   for (let first = 0; first < records; first += perBatch) {
-    const w = new ByteWriter();
-    const n = Math.min(perBatch, records - first);
-    for (let i = first; i < first + n; i++) {
-      w.u16(0);
-      const key = String(i % 100_000);
-      w.i32(key.length);
-      w.string(key);
-      w.i32(size);
-      w.ensure(size);
-      letters.copy(w.buf, w.pos, i % 26, (i % 26) + size);
-      w.pos += size;
+    for (let i = first; i < Math.min(first + perBatch, records); i++) {
+      encoder.add(0, { k: i % 100_000 });
+      encoder.endIteration();
     }
-    const { buffer, length } = w.detach();
-    batches.push({ kind: 'records' as const, buffer, length, counts: [n], bytes: [n * size], iterationEnds: [length], firstIteration: first });
+    batches.push(encoder.finish(first));
   }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();

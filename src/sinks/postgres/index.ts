@@ -149,7 +149,10 @@ export class PostgresSink implements Sink {
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
     const groups: Buffer[][] = this.tables.map(() => []);
     const r = new RecordCursor(batch, start, end);
-    while (r.next()) if (r.value) groups[r.dataset]!.push(r.value);
+    while (r.next()) {
+      const value = r.value;
+      if (value) groups[r.dataset]!.push(value);
+    }
     await sendInSlices(groups, this.o.batchSize, this.delivered, async (d, slice) => {
       const json = '[' + Buffer.concat(slice.flatMap((b, k) => (k ? [COMMA, b] : [b]))).toString('utf8') + ']';
       try {
