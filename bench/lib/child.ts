@@ -2,6 +2,8 @@
  * Bench child process, one measurement per process so memory and CPU figures are its own:
  *   node child.js floor <schema> <records>             faker floor: field generators in a tight loop, one thread
  *   node child.js generate <schema> <iterations> <threads>   generate-only: the real coordinator and workers, null sink
+ * Both report their rate once warm (WARM_MS of JIT warm-up excluded): the floor runs that long
+ * before its clock starts, generate-only reports the rate over the batches after its first WARM_MS.
  *   node child.js client <schema> <records> <valueBytes>      our Kafka sink alone: pre-encoded records, no generation
  * Prints one JSON object on stdout.
  */
@@ -13,6 +15,8 @@ import { NullSink } from './null-sink.js';
 
 const [mode, schema, countText, threadsText] = process.argv.slice(2);
 const { plan, avroNames } = loadSchema(schema!);
+/** JIT warm-up: the floor and the workers reach their steady speed within about a second here. */
+const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 1500);
 const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames };
 
 if (mode === 'floor') {
@@ -26,7 +30,9 @@ if (mode === 'floor') {
   const share = mix.map((m) => m / 200);
   const carry = share.map(() => 0);
   // Warm up the JIT as the workers' long runs would.
-  for (let i = 0; i < Math.min(rounds, 2000); i++) for (let d = 0; d < share.length; d++) graph.generateFlat(d);
+  for (const until = performance.now() + WARM_MS; performance.now() < until; ) {
+    for (let i = 0; i < 100; i++) for (let d = 0; d < share.length; d++) graph.generateFlat(d);
+  }
   let records = 0;
   const t0 = performance.now();
   for (let i = 0; i < rounds; i++) {
@@ -42,17 +48,18 @@ if (mode === 'floor') {
   const ms = performance.now() - t0;
   console.log(JSON.stringify({ records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)) }));
 } else if (mode === 'generate') {
+  const sink = new NullSink();
   const stats = await run({
     plan,
     gen,
-    sink: new NullSink(),
+    sink,
     iterations: Number(countText),
     threads: Number(threadsText),
     waitMs: 0,
     debug: false,
     log: (m) => process.stderr.write(m + '\n'),
   });
-  console.log(JSON.stringify(statsJson(plan, stats, undefined, 'null')));
+  console.log(JSON.stringify({ ...statsJson(plan, stats, undefined, 'null'), warmRecordsPerSec: sink.rateAfter(WARM_MS) ?? null }));
 } else if (mode === 'client') {
   // Records packed by the workers' own RecordsEncoder (key = a number as text, value = letters of
   // the given size), then handed to the real Kafka sink in batches as the coordinator does.

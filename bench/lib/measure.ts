@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 export interface Stats {
   records: number;
   steadyRecordsPerSec?: number | null;
+  /** Generate-only (bench child): the rate once the workers' JIT has warmed up. */
+  warmRecordsPerSec?: number | null;
   bytes: number;
   durationMs: number;
   recordsPerSec: number;

@@ -23,6 +23,7 @@ export interface RunOptions {
   /** Stops scheduling new chunks (Ctrl-C). */
   signal?: AbortSignal;
   log(message: string): void;
+  /** A fixed number of iterations per chunk instead of sizing chunks from their output. */
   chunkSize?: number;
   /** Seconds between progress lines on stderr; 0 = none. */
   progressSec?: number;
@@ -62,7 +63,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
   });
   const stats: RunStats = { iterations: 0, records: o.plan.datasets.map(() => 0), bytes: o.plan.datasets.map(() => 0), durationMs: 0 };
   const infinite = o.iterations < 0;
-  const chunk = o.chunkSize ?? chunkSizeFor(o.iterations, o.threads, o.waitMs);
+  const sizer = new ChunkSizer(o.chunkSize ?? chunkCap(o.iterations, o.threads, o.waitMs), o.chunkSize !== undefined || o.waitMs > 0, o.gen.recordSize);
   // Two chunks queued in each worker, plus one per thread in transit or being delivered.
   const window = o.threads * 3;
   const queue: Array<Promise<GenResult>> = [];
@@ -72,6 +73,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
   try {
     for (;;) {
       while (queue.length < window && (infinite || next < o.iterations) && !o.signal?.aborted) {
+        const chunk = sizer.next();
         const task: GenTask = { firstIteration: next, count: infinite ? chunk : Math.min(chunk, o.iterations - next) };
         next += task.count;
         queue.push(pool.run(task).then((r: GenResult) => r, (e: unknown): GenResult => ({ ok: false, error: serializeError(e) })));
@@ -80,6 +82,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
       if (!head || o.signal?.aborted) break;
       const result = await head;
       if (!result.ok) throw deserializeError(result.error);
+      sizer.observe(result.batch);
       await deliver(result.batch, o, stats);
       if (stats.firstBatchMs === undefined) {
         stats.firstBatchMs = performance.now() - started;
@@ -122,11 +125,53 @@ function progressLine(stats: RunStats, ms: number): string {
   return `${stats.iterations} iterations, ${records} records in ${(ms / 1000).toFixed(0)} s (${Math.round(records / (ms / 1000))} records/s)`;
 }
 
-/** Small enough to share out work evenly, large enough to amortise the thread hop. */
-export function chunkSizeFor(iterations: number, threads: number, waitMs: number): number {
+/** The most iterations in one chunk: with --wait one (pacing is per iteration); else small enough to share out the work evenly. */
+export function chunkCap(iterations: number, threads: number, waitMs: number): number {
   if (waitMs > 0) return 1;
-  if (iterations < 0) return 256;
-  return Math.max(1, Math.min(256, Math.ceil(iterations / (threads * 4))));
+  if (iterations < 0) return ChunkSizer.MAX_ITERATIONS;
+  return Math.max(1, Math.min(ChunkSizer.MAX_ITERATIONS, Math.ceil(iterations / (threads * 4))));
+}
+
+/**
+ * Sizes chunks from what the chunks so far held: about TARGET_BYTES of encoded output or
+ * TARGET_RECORDS records each, whichever comes first. Large enough that the hop between threads
+ * costs little per record, small enough that the chunks in flight (3 per thread) stay a few
+ * megabytes whatever the record size (`--record-size 1000000` makes megabyte records). Output
+ * does not depend on chunking: every iteration is seeded on its own.
+ */
+export class ChunkSizer {
+  static readonly TARGET_BYTES = 1 << 20;
+  static readonly TARGET_RECORDS = 16_384;
+  static readonly MAX_ITERATIONS = 4096;
+  private iterations = 0;
+  private records = 0;
+  private bytes = 0;
+  private size: number;
+
+  constructor(
+    private readonly cap: number,
+    private readonly fixed: boolean,
+    recordSize: number,
+  ) {
+    // Before the first result comes back the window fills with chunks of unknown size: start small,
+    // and with one iteration when every record carries a --record-size payload.
+    this.size = fixed ? cap : Math.min(cap, recordSize > 0 ? 1 : 16);
+  }
+
+  next(): number {
+    return this.size;
+  }
+
+  observe(batch: { length: number; counts: number[]; iterationEnds: number[] }): void {
+    if (this.fixed) return;
+    this.iterations += batch.iterationEnds.length;
+    this.bytes += batch.length;
+    for (const c of batch.counts) this.records += c;
+    if (this.iterations === 0) return;
+    const byBytes = this.bytes > 0 ? ChunkSizer.TARGET_BYTES / (this.bytes / this.iterations) : Infinity;
+    const byRecords = this.records > 0 ? ChunkSizer.TARGET_RECORDS / (this.records / this.iterations) : Infinity;
+    this.size = Math.max(1, Math.min(this.cap, Math.floor(Math.min(byBytes, byRecords))));
+  }
 }
 
 /** Generates iterations 0..n-1 in this thread (schema inference only; same values as the workers make). */

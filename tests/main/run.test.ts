@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
+import { ChunkSizer, chunkCap } from '../../src/main/run.js';
 import { CLI, example, fixture, lines, runCli, runCliAsync, tmpFile } from '../helpers.js';
 
 test('-n -1 runs until Ctrl-C, then stops cleanly with a summary and whole lines', async () => {
@@ -64,4 +65,38 @@ test('--progress prints a line every so many seconds while running', async () =>
   assert.ok(progress.length >= 2, r.stderr);
   const counts = progress.map((l) => Number(/(\d+) iterations/.exec(l)![1]));
   assert.ok(counts[counts.length - 1]! > counts[0]!, 'the count moves on');
+});
+
+test('large --record-size keeps memory bounded: chunks are sized by their bytes', () => {
+  // 1,000 iterations of 15 records of 100 kB: 1.5 GB of output. With a fixed 125-iteration chunk
+  // (the old sizing) each chunk held 187 MB and six were in flight: over 1 GB resident.
+  const stats = tmpFile('stats.json', '');
+  const r = spawnSync(process.execPath, [CLI, '-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '1000', '--record-size', '100000', '--seed', '1', '--threads', '2', '--stats', stats], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(readFileSync(stats, 'utf8')) as { records: number; bytes: number; maxRssMB: number };
+  assert.ok(s.bytes > 1.4e9, `bytes ${s.bytes}`);
+  assert.ok(s.maxRssMB < 500, `peak RSS ${s.maxRssMB} MB`);
+});
+
+test('chunk sizes follow the output: ~1 MB or 16,384 records a chunk, one iteration with --wait', () => {
+  const fresh = new ChunkSizer(4096, false, 0);
+  assert.equal(fresh.next(), 16);
+  // 200 kB per iteration: five iterations make a megabyte.
+  fresh.observe({ length: 2_000_000, counts: [100], iterationEnds: new Array(10).fill(0) });
+  assert.equal(fresh.next(), 5);
+  // Nothing encoded (generate-only): 15 records per iteration → 1,092 iterations.
+  const counting = new ChunkSizer(4096, false, 0);
+  counting.observe({ length: 0, counts: [1500], iterationEnds: new Array(100).fill(0) });
+  assert.equal(counting.next(), 1092);
+  // Small records are capped by the share of -n (or 4,096 iterations).
+  const capped = new ChunkSizer(40, false, 0);
+  capped.observe({ length: 1000, counts: [10], iterationEnds: new Array(10).fill(0) });
+  assert.equal(capped.next(), 40);
+  assert.equal(new ChunkSizer(4096, false, 1_000_000).next(), 1);
+  assert.equal(chunkCap(1000, 2, 5), 1);
+  assert.equal(chunkCap(1000, 2, 0), 125);
+  assert.equal(chunkCap(-1, 2, 0), 4096);
 });
