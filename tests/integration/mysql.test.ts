@@ -11,7 +11,7 @@ before(async () => {
   conn = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test', dateStrings: true });
   await conn.query('DROP DATABASE IF EXISTS ecommerce');
   await conn.query('DROP DATABASE IF EXISTS shop');
-  for (const t of ['myt_users', 'myt_purchases', 'myt_items', 'kv', 'orders', 'misfit_users', 'fresh_a']) await conn.query(`DROP TABLE IF EXISTS \`${t}\``);
+  for (const t of ['myt_users', 'myt_purchases', 'myt_items', 'kv', 'orders', 'misfit_users', 'fresh_a', 'myrs_users', 'myrs_purchases', 'myrs_items']) await conn.query(`DROP TABLE IF EXISTS \`${t}\``);
 });
 after(() => conn.end());
 
@@ -70,4 +70,17 @@ test('.sql input, --clean, and clear failures (credentials, database, misfit tab
   assert.equal(misfit.code, 1);
   assert.match(misfit.stderr, /table `misfit_users` exists but has no column "email"/);
   assert.equal((await rows("SELECT 1 FROM information_schema.tables WHERE table_schema = 'test' AND table_name = 'fresh_a'")).length, 0);
+});
+
+test('large records (--record-size 100000): LONGTEXT column, statements under max_allowed_packet, every row arrives', async () => {
+  // 60 iterations make ~600 items of 100 kB: one 2,000-row INSERT would be ~60 MB, over MariaDB's
+  // 16 MB max_allowed_packet, and TEXT would refuse a 100 kB string.
+  const r = runCli(['-s', example('ecommerce/ecommerce.json'), '-f', 'mysql', '-n', '60', '--record-size', '100000', '--seed', '5', '-p', 'myrs'], ENV);
+  assert.equal(r.code, 0, r.stderr);
+  const dry = lines(runCli(['-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '60', '--record-size', '100000', '--seed', '5', '-p', 'myrs']).stdout);
+  const items = new Set(dry.filter((l) => l.topic === 'myrs_items').map((l) => l.value.id));
+  const [{ n, len }] = await rows('SELECT count(*) AS n, min(length(recordSizePayload)) AS len FROM myrs_items');
+  assert.equal(Number(n), items.size);
+  assert.equal(Number(len), 100000);
+  runCli(['-s', example('ecommerce/ecommerce.json'), '-f', 'mysql', '-p', 'myrs', '--clean'], ENV);
 });

@@ -10,7 +10,7 @@ const rows = async <T extends pg.QueryResultRow = Record<string, any>>(sql: stri
 before(async () => {
   await client.connect();
   await client.query('DROP SCHEMA IF EXISTS ecommerce CASCADE; DROP SCHEMA IF EXISTS shop CASCADE');
-  for (const t of ['pgt_users', 'pgt_purchases', 'pgt_items', 'kv', 'orders', 'nokey', 'misfit_users', 'fresh_a', 'legacy_mz_datagen_ecommerce_users', 'legacy_mz_datagen_ecommerce_purchases', 'legacy_mz_datagen_ecommerce_items']) {
+  for (const t of ['pgt_users', 'pgt_purchases', 'pgt_items', 'kv', 'orders', 'nokey', 'misfit_users', 'fresh_a', 'legacy_mz_datagen_ecommerce_users', 'legacy_mz_datagen_ecommerce_purchases', 'legacy_mz_datagen_ecommerce_items', 'pgrs_users', 'pgrs_purchases', 'pgrs_items']) {
     await client.query(`DROP TABLE IF EXISTS "${t}"`);
   }
 });
@@ -109,4 +109,15 @@ test('an existing table whose columns do not fit: clear error, and no half-creat
   assert.match(r.stderr, /table "misfit_users" exists but has no column "email"/);
   const fresh = await rows(`SELECT 1 FROM information_schema.tables WHERE table_name = 'fresh_a'`);
   assert.equal(fresh.length, 0, 'the table created before the failure was rolled back');
+});
+
+test('large records (--record-size 100000) arrive whole, in statements of bounded size', async () => {
+  const r = runCli(['-s', example('ecommerce/ecommerce.json'), '-f', 'postgres', '-n', '60', '--record-size', '100000', '--seed', '5', '-p', 'pgrs'], ENV);
+  assert.equal(r.code, 0, r.stderr);
+  const dry = lines(runCli(['-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '60', '--record-size', '100000', '--seed', '5', '-p', 'pgrs']).stdout);
+  const items = new Set(dry.filter((l) => l.topic === 'pgrs_items').map((l) => l.value.id));
+  const got = await rows('SELECT count(*)::int AS n, min(length("recordSizePayload"))::int AS len FROM pgrs_items');
+  assert.equal(got[0].n, items.size);
+  assert.equal(got[0].len, 100000);
+  runCli(['-s', example('ecommerce/ecommerce.json'), '-f', 'postgres', '-p', 'pgrs', '--clean'], ENV);
 });

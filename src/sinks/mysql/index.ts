@@ -18,9 +18,16 @@ const SAMPLE_ITERATIONS = 200;
 const q = (id: string) => `\`${id.replace(/`/g, '``')}\``;
 const qname = (t: { schema?: string; table: string }) => (t.schema ? `${q(t.schema)}.${q(t.table)}` : q(t.table));
 
+/**
+ * Rows of JSON per INSERT, at most: a quarter of MariaDB's default `max_allowed_packet` (16 MB), and
+ * all of MySQL 5.7's (4 MB) with room for quoting. More rows than this only with small records.
+ */
+const STATEMENT_BYTES = 4 << 20;
+
 function kindType(k: ColumnKind, isKey: boolean): string {
   if (typeof k === 'object') return 'JSON';
-  if (k === 'text') return isKey ? 'VARCHAR(255)' : 'TEXT';
+  // TEXT holds 64 kB; strings made by --record-size or long lorem expressions can be larger.
+  if (k === 'text') return isKey ? 'VARCHAR(255)' : 'LONGTEXT';
   return { int: 'BIGINT', float: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'DATETIME(3)', json: 'JSON' }[k];
 }
 
@@ -153,6 +160,7 @@ export class MysqlSink implements Sink {
 
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
     const groups: unknown[][][] = this.tables.map(() => []);
+    const sizes: number[][] = this.tables.map(() => []);
     const r = new RecordCursor(batch, start, end);
     while (r.next()) {
       const value = r.value;
@@ -161,8 +169,9 @@ export class MysqlSink implements Sink {
       const t = this.tables[r.dataset]!;
       const conv = this.converters[r.dataset]!;
       groups[r.dataset]!.push(t.columns.map((c, i) => conv[i]!(rec[c.name])));
+      sizes[r.dataset]!.push(value.length);
     }
-    await sendInSlices(groups, this.o.batchSize, this.delivered, async (d, slice) => {
+    await sendInSlices(groups, sizes, this.o.batchSize, STATEMENT_BYTES, this.delivered, async (d, slice) => {
       try {
         await this.conn!.query(this.statements[d]!, [slice]);
       } catch (e) {

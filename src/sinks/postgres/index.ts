@@ -15,6 +15,8 @@ import { dropTables, sendInSlices } from '../sql/shared.js';
 import { postgresOptions, type PostgresOptions } from './options.js';
 
 const SAMPLE_ITERATIONS = 200;
+/** Row JSON per statement, at most (past one row): keeps the JSON parameter far from V8's and PostgreSQL's 0.5–1 GB limits with large records. */
+const STATEMENT_BYTES = 16 << 20;
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 const qname = (t: { schema?: string; table: string }) => (t.schema ? `${q(t.schema)}.${q(t.table)}` : q(t.table));
 
@@ -148,12 +150,15 @@ export class PostgresSink implements Sink {
 
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
     const groups: Buffer[][] = this.tables.map(() => []);
+    const sizes: number[][] = this.tables.map(() => []);
     const r = new RecordCursor(batch, start, end);
     while (r.next()) {
       const value = r.value;
-      if (value) groups[r.dataset]!.push(value);
+      if (!value) continue;
+      groups[r.dataset]!.push(value);
+      sizes[r.dataset]!.push(value.length);
     }
-    await sendInSlices(groups, this.o.batchSize, this.delivered, async (d, slice) => {
+    await sendInSlices(groups, sizes, this.o.batchSize, STATEMENT_BYTES, this.delivered, async (d, slice) => {
       const json = '[' + Buffer.concat(slice.flatMap((b, k) => (k ? [COMMA, b] : [b]))).toString('utf8') + ']';
       try {
         await this.client!.query(this.statements[d]!, [json]);

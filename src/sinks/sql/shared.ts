@@ -11,14 +11,31 @@ export function connectionTarget(url: string | undefined, host: string | undefin
   return `${host}:${port}/${database ?? '(default database)'}`;
 }
 
-/** Sends each table's rows in plan order, `size` rows per statement, counting what each statement took. */
-export async function sendInSlices<T>(groups: T[][], size: number, delivered: number[], send: (dataset: number, rows: T[]) => Promise<void>): Promise<void> {
+/**
+ * Sends each table's rows in plan order, counting what each statement took. A statement carries at
+ * most `size` rows and, past its first row, at most `maxBytes` of row JSON (`bytes[d][i]` is row
+ * i's): large records (`--record-size`) would otherwise make statements of hundreds of megabytes,
+ * over MySQL's `max_allowed_packet` and the largest string V8 can build.
+ */
+export async function sendInSlices<T>(
+  groups: T[][],
+  bytes: number[][],
+  size: number,
+  maxBytes: number,
+  delivered: number[],
+  send: (dataset: number, rows: T[]) => Promise<void>,
+): Promise<void> {
   for (let d = 0; d < groups.length; d++) {
     const rows = groups[d]!;
-    for (let i = 0; i < rows.length; i += size) {
-      const slice = rows.slice(i, i + size);
+    const sizes = bytes[d]!;
+    for (let i = 0; i < rows.length; ) {
+      let end = i + 1;
+      let total = sizes[i]!;
+      while (end < rows.length && end - i < size && total + sizes[end]! <= maxBytes) total += sizes[end++]!;
+      const slice = rows.slice(i, end);
       await send(d, slice);
       delivered[d]! += slice.length;
+      i = end;
     }
   }
 }
