@@ -2,9 +2,9 @@
  * Bench child process, one measurement per process so memory and CPU figures are its own:
  *   node child.js floor <schema> <records>             faker floor: field generators in a tight loop, one thread
  *   node child.js generate <schema> <iterations> <threads>   generate-only: the real coordinator and workers, null sink
- * Both report their rate once warm (WARM_MS of JIT warm-up excluded): the floor runs that long
- * before its clock starts, generate-only reports the rate over the batches after its first WARM_MS.
  *   node child.js client <schema> <records> <valueBytes>      our Kafka sink alone: pre-encoded records, no generation
+ * The floor and generate-only report their rate once warm (WARM_MS of JIT warm-up excluded): the
+ * floor runs that long before its clock starts, generate-only counts the batches after its first WARM_MS.
  * Prints one JSON object on stdout.
  */
 import { loadSchema } from '../../src/schema/load.js';

@@ -63,7 +63,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
   });
   const stats: RunStats = { iterations: 0, records: o.plan.datasets.map(() => 0), bytes: o.plan.datasets.map(() => 0), durationMs: 0 };
   const infinite = o.iterations < 0;
-  const sizer = new ChunkSizer(o.chunkSize ?? chunkCap(o.iterations, o.threads, o.waitMs), o.chunkSize !== undefined || o.waitMs > 0, o.gen.recordSize);
+  const sizer = new ChunkSizer(o.chunkSize ?? chunkCap(o.iterations, o.threads, o.waitMs), o.chunkSize !== undefined, o.gen.recordSize);
   // Two chunks queued in each worker, plus one per thread in transit or being delivered.
   const window = o.threads * 3;
   const queue: Array<Promise<GenResult>> = [];
@@ -148,6 +148,7 @@ export class ChunkSizer {
   private bytes = 0;
   private size: number;
 
+  /** `fixed`: always `cap` iterations (an explicit chunk size). */
   constructor(
     private readonly cap: number,
     private readonly fixed: boolean,
