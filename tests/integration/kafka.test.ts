@@ -110,6 +110,14 @@ test('Avro: a value that does not fit the inferred schema names topic and field'
   assert.match(r.stderr, /topic "t\w+_drift": field "v" has "text", expected "int"/);
 });
 
+test('a record over message.max.bytes: exit 1, its size and the setting to raise, no stack trace', () => {
+  const file = tmpFile('huge.json', [{ _meta: { topic: uniquePrefix('huge'), key: 'id' }, id: 'iteration.index' }]);
+  const r = runCli(['-s', file, '-f', 'json', '-n', '2', '--seed', '1', '--record-size', '1100000'], KAFKA_ENV);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /datagen: error: Kafka refused a record for t\w+_huge: .*too large \(this record is 11000\d\d bytes; raise the producer's limit with -X message\.max\.bytes=/);
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
+});
+
 test('a broker killed and restarted mid-run loses nothing and duplicates nothing', async () => {
   const topic = uniquePrefix('restart');
   const file = tmpFile('seq.json', [{ _meta: { topic, key: 'n' }, n: 'iteration.index', body: 'faker.lorem.sentence()' }]);

@@ -104,8 +104,13 @@ export class KafkaSink implements Sink {
           this.produced[r.dataset]!++;
           break;
         } catch (e) {
-          if ((e as Kafka.LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) {
-            throw new DatagenError(ErrorCodes.DELIVERY, `Kafka refused a record for ${topics[r.dataset]}: ${(e as Error).message}`, { cause: e });
+          const code = (e as Kafka.LibrdKafkaError).code;
+          if (code !== CODES.ERRORS.ERR__QUEUE_FULL) {
+            const hint =
+              code === CODES.ERRORS.ERR_MSG_SIZE_TOO_LARGE
+                ? ` (this record is ${(value?.length ?? 0) + (key?.length ?? 0)} bytes; raise the producer's limit with -X message.max.bytes=<bytes>, and the topic's max.message.bytes on the broker)`
+                : '';
+            throw new DatagenError(ErrorCodes.DELIVERY, `Kafka refused a record for ${topics[r.dataset]}: ${(e as Error).message}${hint}`, { cause: e });
           }
           // The local queue is full: let delivery reports drain it, then retry the same record.
           producer.poll();
