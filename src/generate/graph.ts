@@ -21,10 +21,15 @@ interface CompiledField {
   gen: Generator;
 }
 
+/** Makes one record; `preset` is the value of the field a relationship fills from the parent. */
+type Maker = (preset?: unknown) => GenRecord;
+
 interface CompiledDataset {
   name: string;
   fields: CompiledField[];
-  relationships: Plan['datasets'][number]['relationships'];
+  /** Records without a preset field (roots, and the bench's floor). */
+  make: Maker;
+  relationships: Array<Plan['datasets'][number]['relationships'][number] & { make: Maker }>;
 }
 
 /** Called for every record in output order. */
@@ -52,14 +57,6 @@ export class RecordGraph {
     installFastPaths(this.faker, this.random.next);
     const rnd = this.random;
     this.sandbox = createSandbox(buildCompatFaker(this.faker), () => rnd.next());
-    this.datasets = plan.datasets.map((d) => ({
-      name: d.name,
-      fields: this.compileFields(d.fields, d.name, ''),
-      relationships: d.relationships,
-    }));
-    const children = new Set(plan.datasets.flatMap((d) => d.relationships.map((r) => r.child)));
-    this.roots = plan.datasets.map((_, i) => i).filter((i) => !children.has(i));
-    this.buckets = plan.datasets.map(() => []);
     if (options.recordSize > 0) {
       // One seeded payload per run: identical in every worker, whatever the thread count.
       const r = new Sfc32([options.seed, 0x5eed]);
@@ -68,6 +65,22 @@ export class RecordGraph {
       for (let i = 0; i < options.recordSize; i++) s += chars[Math.floor(r.next() * chars.length)];
       this.payload = s;
     }
+    const fields = plan.datasets.map((d) => this.compileFields(d.fields, d.name, ''));
+    const extra: Array<[string, unknown]> = this.payload === undefined ? [] : [['recordSizePayload', this.payload]];
+    const maker = (d: number, preset: string | undefined): Maker =>
+      compileMaker(fields[d]!, preset, extra, (k) => {
+        this.at.dataset = d;
+        this.at.field = fields[d]![k]!.name;
+      });
+    this.datasets = plan.datasets.map((d, i) => ({
+      name: d.name,
+      fields: fields[i]!,
+      make: maker(i, undefined),
+      relationships: d.relationships.map((r) => ({ ...r, make: maker(r.child, r.childField) })),
+    }));
+    const children = new Set(plan.datasets.flatMap((d) => d.relationships.map((r) => r.child)));
+    this.roots = plan.datasets.map((_, i) => i).filter((i) => !children.has(i));
+    this.buckets = plan.datasets.map(() => []);
     this.probe();
   }
 
@@ -87,10 +100,8 @@ export class RecordGraph {
         const it = this.sandbox.iteration;
         return () => it.index;
       }
-      case 'object': {
-        const fields = this.compileFields(spec.fields, at.dataset!, at.field + '.');
-        return () => buildObject(fields);
-      }
+      case 'object':
+        return compileMaker(this.compileFields(spec.fields, at.dataset!, at.field + '.'), undefined, [], () => {});
       case 'sqltype':
         return sqlTypeGenerator(this.faker, spec.type, spec.length, at.field!);
       case 'avro':
@@ -122,19 +133,21 @@ export class RecordGraph {
     this.sandbox.iteration.index = iteration + 1;
     const { buckets, datasets } = this;
     try {
-      for (const r of this.roots) buckets[r]!.push(this.makeRecord(r, undefined, undefined));
+      for (const r of this.roots) buckets[r]!.push(datasets[r]!.make());
       for (let d = 0; d < datasets.length; d++) {
         const rels = datasets[d]!.relationships;
         if (rels.length) {
           for (const parent of buckets[d]!) {
             for (const rel of rels) {
+              this.at.dataset = d;
               this.at.field = rel.parentField;
               const value = parent[rel.parentField];
               const out = buckets[rel.child]!;
+              const make = rel.make;
               if (Array.isArray(value)) {
-                for (const v of value) out.push(this.makeRecord(rel.child, rel.childField, v));
+                for (const v of value) out.push(make(v));
               } else {
-                for (let k = 0; k < rel.recordsPer; k++) out.push(this.makeRecord(rel.child, rel.childField, value));
+                for (let k = 0; k < rel.recordsPer; k++) out.push(make(value));
               }
             }
           }
@@ -160,32 +173,45 @@ export class RecordGraph {
 
   /** One record of dataset `d` from its field generators alone: no relationships, no reseeding (the bench's faker floor). */
   generateFlat(d: number): GenRecord {
-    return this.makeRecord(d, undefined, undefined);
-  }
-
-  private makeRecord(d: number, presetField: string | undefined, presetValue: unknown): GenRecord {
-    this.at.dataset = d;
-    const fields = this.datasets[d]!.fields;
-    const o: GenRecord = {};
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i]!;
-      if (f.name === presetField) {
-        o[f.name] = presetValue;
-        continue;
-      }
-      this.at.field = f.name;
-      let v = f.gen();
-      if (typeof v === 'bigint') v = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-      else if (typeof v === 'function') v = (v as Generator)(); // `faker.date.recent` written as code, without a call
-      o[f.name] = v;
-    }
-    if (this.payload !== undefined) o.recordSizePayload = this.payload;
-    return o;
+    return this.datasets[d]!.make();
   }
 }
 
-function buildObject(fields: CompiledField[]): GenRecord {
-  const o: GenRecord = {};
-  for (let i = 0; i < fields.length; i++) o[fields[i]!.name] = fields[i]!.gen();
-  return o;
+/** What a generator returned, as a record holds it. */
+function settle(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (typeof v === 'function') return (v as Generator)(); // `faker.date.recent` written as code, without a call
+  return v;
+}
+
+/**
+ * Compiles a record maker: one object literal with every field in schema order (so generators
+ * run, and draw randomness, in that order), `preset` standing in for the field a relationship
+ * fills, then `extra` constant fields. Each generator is called from its own site, so V8 can
+ * inline it, and the record is built with its final shape in one allocation. The loop it
+ * replaces added fields one by one with keyed stores; past about 16 fields V8 turned such objects
+ * into slow dictionary-mode objects, unless something (on the main thread, JSON.parse of the
+ * schema file) had already created the same chain of shapes: records of wide schemas were
+ * dictionary objects in the workers only. Field names enter the source as JSON string literals.
+ * `onError(k)` learns which field threw.
+ */
+function compileMaker(fields: CompiledField[], preset: string | undefined, extra: Array<[string, unknown]>, onError: (field: number) => void): Maker {
+  // "__proto__" as a plain literal key would set the prototype; computed, it is an own field.
+  const key = (name: string) => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name));
+  const props = fields.map((f, i) => `${key(f.name)}: ${f.name === preset ? 'preset' : `(k = ${i}, settle(g${i}()))`}`);
+  extra.forEach(([name], i) => props.push(`${key(name)}: x${i}`));
+  const source = `return function make(preset) {
+  let k = 0;
+  try {
+    return {${props.join(',\n      ')}};
+  } catch (e) {
+    onError(k);
+    throw e;
+  }
+};`;
+  const gens = fields.map((f) => f.gen);
+  const values = extra.map(([, v]) => v);
+  // The generators and extra values as constants of the maker's closure, one name each.
+  const unpack = [...gens.map((_, i) => `const g${i} = gens[${i}];`), ...values.map((_, i) => `const x${i} = values[${i}];`)].join('\n');
+  return new Function('gens', 'values', 'settle', 'onError', `${unpack}\n${source}`)(gens, values, settle, onError) as Maker;
 }

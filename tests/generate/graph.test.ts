@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { RecordGraph } from '../../src/generate/graph.js';
+import { loadSchema } from '../../src/schema/load.js';
+import { ROOT, lines, runCli, tmpFile } from '../helpers.js';
+
+const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true };
+
+test('records of a wide schema keep fast properties in a worker thread', () => {
+  // The plan reaches a worker by structured clone. Built field by field, records of more than
+  // about 16 fields became V8 dictionary-mode objects there (not on the main thread, where parsing
+  // the schema had made the same chain of shapes), which cost the wide bench schema 12% of its
+  // instructions. %HasFastProperties needs --allow-natives-syntax, hence a child process.
+  const script = `
+    import { Worker } from 'node:worker_threads';
+    import { loadSchema } from '${ROOT}dist/src/schema/load.js';
+    const { plan } = loadSchema('${ROOT}bench/schemas/wide.json');
+    const code = \`
+      import { parentPort, workerData } from 'node:worker_threads';
+      import { RecordGraph } from '${ROOT}dist/src/generate/graph.js';
+      const graph = new RecordGraph(workerData.plan, workerData.gen);
+      let last;
+      for (let i = 0; i < 3000; i++) graph.generate(i, (d, r) => (last = r));
+      parentPort.postMessage({ fields: Object.keys(last).length, fast: %HasFastProperties(last) });\`;
+    const w = new Worker(code, { eval: true, workerData: { plan, gen: ${JSON.stringify(gen)} } });
+    w.on('message', (m) => { console.log(JSON.stringify(m)); w.terminate(); });`;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { fields: 22, fast: true });
+});
+
+test('a failing field is named wherever it sits, also in a child record with a field set from its parent', () => {
+  const file = tmpFile('child-fails.json', [
+    { _meta: { topic: 'p', key: 'id', relationships: [{ topic: 'c', parent_field: 'id', child_field: 'pid', records_per: 2 }] }, id: 'iteration.index' },
+    { _meta: { topic: 'c' }, a: '1', pid: 'null', b: "(() => { if (iteration.index === 2) throw new Error('late'); return 2; })()", c: '3' },
+  ]);
+  const r = runCli(['-s', file, '--dry-run', '-n', '3', '--seed', '1', '--threads', '1']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /dataset "c", field "b": expression failed in iteration 2: late/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --debug');
+});
+
+test('field order, parent values, constants and odd names come out as before', () => {
+  const file = tmpFile('shapes.json', [
+    { _meta: { topic: 'p', key: 'id', relationships: [{ topic: 'c', parent_field: 'id', child_field: 'pid', records_per: 1 }] }, id: 'iteration.index', ['__proto__']: '"own"', '2': '"two"', 'a b': '"spaced"' },
+    { _meta: { topic: 'c' }, z: '1', pid: 'null', nested: { big: '12n', when: '(faker.date.recent)' } },
+  ]);
+  const r = runCli(['-s', file, '--dry-run', '-n', '2', '--seed', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = lines(r.stdout);
+  assert.equal(out.length, 4);
+  // Integer-like keys first, as JavaScript orders them; "__proto__" is a field like any other.
+  assert.equal(JSON.stringify(out[0].value), '{"2":"two","id":1,"__proto__":"own","a b":"spaced"}');
+  assert.equal(out[1].value.pid, 1, 'the child holds its parent id');
+  assert.deepEqual(Object.keys(out[1].value), ['z', 'pid', 'nested']);
+  assert.equal(out[1].value.nested.big, 12, 'a BigInt inside an object becomes a number');
+  assert.match(out[1].value.nested.when, /^20\d\d-/, 'a method written without a call is called');
+});
+
+test('locale data reads as faker has it, and a missing entry still fails with faker\'s message', () => {
+  const graph = new RecordGraph(loadSchema(`${ROOT}bench/schemas/wide.json`).plan, gen);
+  const defs = graph.faker.definitions as unknown as Record<string, Record<string, unknown>>;
+  const raw = graph.faker.rawDefinitions as unknown as Record<string, Record<string, unknown>>;
+  assert.equal(defs.location!.city_name, raw.location!.city_name);
+  assert.ok('city_name' in defs.location!);
+  assert.ok(!('no_such_entry' in defs.location!));
+  assert.throws(() => defs.location!.no_such_entry, /The locale data for 'location.no_such_entry' are missing/);
+  assert.throws(() => defs.no_such_module!.x, /The locale data for 'no_such_module.x' are missing/);
+  assert.throws(() => {
+    defs.location!.city_name = [];
+  }, 'locale data stays read-only');
+  assert.equal(graph.faker.rawDefinitions, raw);
+});
