@@ -25,7 +25,6 @@ interface CompiledField {
 type Maker = (preset?: unknown) => GenRecord;
 
 interface CompiledDataset {
-  name: string;
   fields: CompiledField[];
   /** Records without a preset field (roots, and the bench's floor). */
   make: Maker;
@@ -73,7 +72,6 @@ export class RecordGraph {
         this.at.field = fields[d]![k]!.name;
       });
     this.datasets = plan.datasets.map((d, i) => ({
-      name: d.name,
       fields: fields[i]!,
       make: maker(i, undefined),
       relationships: d.relationships.map((r) => ({ ...r, make: maker(r.child, r.childField) })),
