@@ -2,12 +2,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { rateAfter, type TimelinePoint } from '../../src/main/timeline.js';
 
 export interface Stats {
   records: number;
   steadyRecordsPerSec?: number | null;
-  /** Generate-only (bench child): the rate once the workers' JIT has warmed up. */
+  /** Set by `warm()`: the rate once warm, from the timeline. */
   warmRecordsPerSec?: number | null;
+  timeline?: TimelinePoint[];
   bytes: number;
   durationMs: number;
   recordsPerSec: number;
@@ -29,6 +31,15 @@ export function runDatagen(root: string, args: string[], env: NodeJS.ProcessEnv 
   });
   if (r.status !== 0) throw new Error(`datagen ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return clean ? ({} as Stats) : (JSON.parse(readFileSync(statsFile, 'utf8')) as Stats);
+}
+
+/**
+ * The stats with `warmRecordsPerSec`: the rate from `warmMs` after the first batch to the end of
+ * the run (delivery confirmed), from datagen's own timeline; null when the run was too short.
+ */
+export function warm<T extends Stats>(s: T, warmMs: number): T {
+  const rate = s.timeline ? rateAfter(s.timeline, warmMs, [s.durationMs, s.records]) : undefined;
+  return { ...s, warmRecordsPerSec: rate ?? null };
 }
 
 export function runChild(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Stats & { recordsPerSec: number } {

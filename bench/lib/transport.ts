@@ -9,7 +9,13 @@ import Kafka from 'node-rdkafka';
 
 export interface TransportResult {
   records: number;
+  /** The whole run, JVM warm-up included. */
   recordsPerSec: number;
+  /**
+   * After its first 5-second report window: the rate once warm, as the bench measures ours (see
+   * `warm` in measure.ts). Undefined when less than a second of the run came after that window.
+   */
+  warmRecordsPerSec?: number;
   mbPerSec: number;
   /** CPU seconds of the Java producer process, when /usr/bin/time is there to tell. */
   producerCpuSec?: number;
@@ -69,10 +75,23 @@ export async function producerPerformance(
       ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', 'java', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
       : spawnSync('java', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
-    const line = r.stdout.split('\n').reverse().find((l) => /records sent/.test(l));
-    const m = line && /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(line);
-    if (!m) throw new Error(`ProducerPerformance failed: ${r.stderr.slice(-500)}${r.stdout.slice(-500)}`);
-    return { records: Number(m[1]), recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]), ...(cpu ? { producerCpuSec: Number(cpu[1]) + Number(cpu[2]) } : {}) };
+    // One line per 5-second window while it runs, then one for the whole run, all of this form.
+    const reports = [...r.stdout.matchAll(/(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/g)].map((m) => ({
+      records: Number(m[1]),
+      perSec: Number(m[2]),
+      mbPerSec: Number(m[3]),
+    }));
+    const total = reports[reports.length - 1];
+    if (!total) throw new Error(`ProducerPerformance failed: ${r.stderr.slice(-500)}${r.stdout.slice(-500)}`);
+    const first = reports.length > 1 ? reports[0]! : undefined;
+    const restSec = first ? total.records / total.perSec - first.records / first.perSec : 0;
+    return {
+      records: total.records,
+      recordsPerSec: total.perSec,
+      ...(first && restSec >= 1 ? { warmRecordsPerSec: Math.round((total.records - first.records) / restSec) } : {}),
+      mbPerSec: total.mbPerSec,
+      ...(cpu ? { producerCpuSec: Number(cpu[1]) + Number(cpu[2]) } : {}),
+    };
   } finally {
     await deleteTopic(brokers, topic);
   }

@@ -49,5 +49,7 @@ export function statsJson(plan: Plan, stats: RunStats, report: DeliveryReport | 
     cpuSystemMs: Math.round(usage.systemCPUTime / 1000),
     maxRssMB: Math.round(usage.maxRSS / 1024),
     topics: plan.datasets.map((d, i) => ({ topic: d.topic, records: stats.records[i], bytes: stats.bytes[i], delivered: report?.delivered[i] ?? null })),
+    // [ms since start, records delivered] at least 250 ms apart: the pace over the run.
+    timeline: stats.timeline,
   };
 }

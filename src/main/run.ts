@@ -10,6 +10,7 @@ import { deserializeError, serializeError } from '../errors.js';
 import type { GenOptions, Plan } from '../schema/plan.js';
 import type { Sink, SinkContext } from '../sinks/sink.js';
 import type { GenResult, GenTask, WorkerSetup } from '../workers/messages.js';
+import { Timeline, type TimelinePoint } from './timeline.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -37,6 +38,8 @@ export interface RunStats {
   /** When the first batch had been handed to the sink (ms since start), and records by then: start-up cost. */
   firstBatchMs?: number;
   recordsAtFirstBatch?: number;
+  /** Records delivered over time (see Timeline). */
+  timeline: TimelinePoint[];
 }
 
 const WORKER_URL = new URL('../workers/worker.js', import.meta.url).href;
@@ -61,7 +64,8 @@ export async function run(o: RunOptions): Promise<RunStats> {
   pool.on('error', (e: Error) => {
     if (o.debug) o.log(`worker pool: ${e.message}`);
   });
-  const stats: RunStats = { iterations: 0, records: o.plan.datasets.map(() => 0), bytes: o.plan.datasets.map(() => 0), durationMs: 0 };
+  const timeline = new Timeline();
+  const stats: RunStats = { iterations: 0, records: o.plan.datasets.map(() => 0), bytes: o.plan.datasets.map(() => 0), durationMs: 0, timeline: timeline.points };
   const infinite = o.iterations < 0;
   const sizer = new ChunkSizer(o.chunkSize ?? chunkCap(o.iterations, o.threads, o.waitMs), o.chunkSize !== undefined, o.gen.recordSize);
   // Two chunks queued in each worker, plus one per thread in transit or being delivered.
@@ -84,9 +88,12 @@ export async function run(o: RunOptions): Promise<RunStats> {
       if (!result.ok) throw deserializeError(result.error);
       sizer.observe(result.batch);
       await deliver(result.batch, o, stats);
+      const records = stats.records.reduce((a, b) => a + b, 0);
+      const ms = performance.now() - started;
+      timeline.note(ms, records);
       if (stats.firstBatchMs === undefined) {
-        stats.firstBatchMs = performance.now() - started;
-        stats.recordsAtFirstBatch = stats.records.reduce((a, b) => a + b, 0);
+        stats.firstBatchMs = ms;
+        stats.recordsAtFirstBatch = records;
       }
     }
   } finally {
