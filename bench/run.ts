@@ -15,7 +15,8 @@ const argv = process.argv.slice(2);
 const SMOKE = argv.includes('--smoke');
 const ONLY = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1]!.split(',')) : undefined;
 const REPEATS = SMOKE ? 1 : 3;
-// The floor and generate-only leave out the first 1.5 s of JIT warm-up (lib/child.ts); smoke runs are too short.
+// The floor (in lib/child.ts) and generate-only (from its timeline, below) leave out the first 1.5 s of
+// JIT warm-up; smoke runs are too short for it.
 if (SMOKE) process.env.BENCH_WARM_MS = '0';
 const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 1500);
 // Kafka runs, ours and ProducerPerformance alike, leave out their first 5 s of sending: the window
