@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { brokerPid, processCpuSec, rssOverTime, runChild, runDatagen, settle, timeToFirstRecord, warm, type Stats } from './lib/measure.js';
+import { brokerPid, processCpuSec, rssOverTime, runChild, runDatagen, settle, timeToFirstRecord, warm, warmMs, type Stats } from './lib/measure.js';
 import { producerPerformance } from './lib/transport.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,7 +18,7 @@ const REPEATS = SMOKE ? 1 : 3;
 // The floor (in lib/child.ts) and generate-only (from its timeline, below) leave out the first 1.5 s of
 // JIT warm-up; smoke runs are too short for it.
 if (SMOKE) process.env.BENCH_WARM_MS = '0';
-const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 1500);
+const WARM_MS = warmMs();
 // Kafka runs, ours and ProducerPerformance alike, leave out their first 5 s of sending: the window
 // ProducerPerformance reports first, which holds its JVM's warm-up as ours holds the workers'.
 const KAFKA_WARM_MS = SMOKE ? 0 : 5000;

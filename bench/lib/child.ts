@@ -11,12 +11,12 @@ import { loadSchema } from '../../src/schema/load.js';
 import { RecordGraph } from '../../src/generate/graph.js';
 import { run } from '../../src/main/run.js';
 import { statsJson } from '../../src/main/progress.js';
+import { warmMs } from './measure.js';
 import { NullSink } from './null-sink.js';
 
 const [mode, schema, countText, threadsText] = process.argv.slice(2);
 const { plan, avroNames } = loadSchema(schema!);
-/** JIT warm-up of the floor: it reaches its steady speed within about a second here. */
-const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 1500);
+const WARM_MS = warmMs();
 const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames };
 
 if (mode === 'floor') {

@@ -4,6 +4,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { rateAfter, type TimelinePoint } from '../../src/main/timeline.js';
 
+/**
+ * JIT warm-up left out of the floor (before its clock starts) and of generate-only (from its
+ * timeline): both reach their steady speed within about a second here. BENCH_WARM_MS overrides it
+ * (the bench sets 0 for --smoke, and passes it on to its child processes).
+ */
+export const warmMs = (): number => Number(process.env.BENCH_WARM_MS ?? 1500);
+
 export interface Stats {
   records: number;
   steadyRecordsPerSec?: number | null;
