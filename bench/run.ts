@@ -74,6 +74,11 @@ interface Row {
   transportPerSec?: number;
   vsTransport?: number;
   vsLimit?: number;
+  /**
+   * CPU µs per record by thread: the workers, the main thread, librdkafka's threads, the rest of
+   * the process (V8's and libuv's helpers) and, for Kafka, the broker. Whole run, warm-up included.
+   */
+  cpuByThread?: { workers: number; main: number; librdkafka: number; other: number; broker?: number };
   /** Our own Kafka sink sending pre-encoded records of the same count and size, no generation (`lib/child.ts client`). */
   clientPerSec?: number;
   vsClient?: number;
@@ -86,10 +91,10 @@ const want = (s: string) => !ONLY || ONLY.has(s);
 /** The rate a row shows: once warm (generate-only, Kafka), else once running (start-up excluded), else overall. */
 const rate = (s: { recordsPerSec: number; steadyRecordsPerSec?: number | null; warmRecordsPerSec?: number | null }) =>
   s.warmRecordsPerSec ?? s.steadyRecordsPerSec ?? s.recordsPerSec;
-const best = <T extends { recordsPerSec: number }>(f: () => T): T => {
+const best = async <T extends { recordsPerSec: number }>(f: () => Promise<T>): Promise<T> => {
   let top: T | undefined;
   for (let i = 0; i < REPEATS; i++) {
-    const r = f();
+    const r = await f();
     if (!top || rate(r) > rate(top)) top = r;
   }
   return top!;
@@ -125,13 +130,19 @@ function row(scenario: string, schema: string, threads: number, s: Stats, floor:
     vsFloor: round(rate(s) / (floor * threads)),
     vsParallelFloor: parallelFloors.get(threads) ? round(rate(s) / parallelFloors.get(threads)!) : undefined,
   };
+  const perRecord = (sec: number) => round((sec / s.records) * 1e6, 1);
+  if (s.threadCpu && s.records) {
+    const t = s.threadCpu;
+    r.cpuByThread = { workers: perRecord(t.workers), main: perRecord(t.main), librdkafka: perRecord(t.librdkafka), other: perRecord(t.other) };
+    if (brokerCpu) r.cpuByThread.broker = perRecord(brokerCpu);
+  }
   rows.push(r);
   return r;
 }
 
-function attempt(scenario: string, schema: string, threads: number, f: () => void): void {
+async function attempt(scenario: string, schema: string, threads: number, f: () => Promise<void>): Promise<void> {
   try {
-    f();
+    await f();
   } catch (e) {
     rows.push({ scenario, schema, threads, recordsPerSec: 0, mbPerSec: 0, peakRssMB: 0, cpuSec: 0, error: (e as Error).message });
   }
@@ -145,7 +156,7 @@ async function main(): Promise<void> {
   for (const sc of SCHEMAS) {
     const iterations = (scenario: string) => Math.max(1, Math.ceil(scale(sc.records[scenario]!) / sc.perIteration));
     // As many records as generate-only makes, so both run about as long on this noisy machine.
-    const floor = best(() => runChild(ROOT, ['floor', sc.file, String(scale(sc.records.generate!))])).recordsPerSec;
+    const floor = (await best(() => runChild(ROOT, ['floor', sc.file, String(scale(sc.records.generate!))]))).recordsPerSec;
     // The same floor in N processes at once: how far this machine itself scales this work.
     const parallelFloor = new Map<number, number>([[1, floor]]);
     for (const t of THREADS.filter((n) => n > 1)) parallelFloor.set(t, bestOf(() => floorInParallel(sc.file, scale(sc.records.generate!), t)));
@@ -158,30 +169,41 @@ async function main(): Promise<void> {
     for (const t of THREADS) {
       const base = ['-s', sc.file, '--seed', '1', '--threads', String(t)];
       if (want('generate')) {
-        attempt('generate-only', sc.name, t, () => {
+        await attempt('generate-only', sc.name, t, async () => {
           const ratios: number[] = [];
-          const s = best(() => {
-            const f = runChild(ROOT, ['floor', sc.file, String(scale(sc.records.generate!))]).recordsPerSec;
-            const g = warm(runChild(ROOT, ['generate', sc.file, String(iterations('generate')), String(t)]), WARM_MS);
+          const s = await best(async () => {
+            const f = (await runChild(ROOT, ['floor', sc.file, String(scale(sc.records.generate!))])).recordsPerSec;
+            const g = warm(await runChild(ROOT, ['generate', sc.file, String(iterations('generate')), String(t)]), WARM_MS);
             ratios.push(rate(g) / (f * t));
             return g;
           });
           row('generate-only', sc.name, t, s, floor).vsFloorPaired = round(median(ratios));
         });
       }
-      if (want('dryrun')) attempt('dry-run → /dev/null', sc.name, t, () => row('dry-run → /dev/null', sc.name, t, best(() => runDatagen(ROOT, [...base, '--dry-run', '-n', String(iterations('dryrun'))])), floor));
+      // Generation and Avro encoding in the workers, batches dropped: what Avro → Kafka could reach
+      // if sending cost nothing. Run as long as the Avro row.
+      if (want('encode')) {
+        await attempt('avro-encode-only', sc.name, t, async () => {
+          row('avro-encode-only', sc.name, t, await best(async () => warm(await runChild(ROOT, ['encode', sc.file, String(iterations('avro')), String(t)]), WARM_MS)), floor);
+        });
+      }
+      if (want('dryrun')) {
+        await attempt('dry-run → /dev/null', sc.name, t, async () => {
+          row('dry-run → /dev/null', sc.name, t, await best(() => runDatagen(ROOT, [...base, '--dry-run', '-n', String(iterations('dryrun'))])), floor);
+        });
+      }
       for (const format of ['json', 'avro', 'postgres', 'mysql'] as const) {
         if (!want(format)) continue;
         const label = format === 'json' || format === 'avro' ? `${format} → kafka` : format;
-        attempt(label, sc.name, t, () => {
+        await attempt(label, sc.name, t, async () => {
           const prefix = `bench_${stamp}_${t}`;
           const args = [...base, '-f', format, '-n', String(iterations(format)), '-p', prefix];
           try {
             const kafkaRun = format === 'json' || format === 'avro';
-            const s = best(() => {
+            const s = await best(async () => {
               if (kafkaRun) settle(brokerPid(ROOT));
               const before = kafkaRun ? processCpuSec(brokerPid(ROOT)) : undefined;
-              const stats = kafkaRun ? warm(runDatagen(ROOT, args, ENV), KAFKA_WARM_MS) : runDatagen(ROOT, args, ENV);
+              const stats = kafkaRun ? warm(await runDatagen(ROOT, args, ENV), KAFKA_WARM_MS) : await runDatagen(ROOT, args, ENV);
               const after = kafkaRun ? processCpuSec(brokerPid(ROOT)) : undefined;
               return { ...stats, ...(before !== undefined && after !== undefined ? { brokerCpuSec: after - before } : {}) };
             });
@@ -193,7 +215,7 @@ async function main(): Promise<void> {
             }
             if (format === 'avro') avroBytesPerRecord = s.bytes / s.records;
           } finally {
-            runDatagen(ROOT, ['-s', sc.file, '-f', format, '-p', prefix, '--clean'], ENV);
+            await runDatagen(ROOT, ['-s', sc.file, '-f', format, '-p', prefix, '--clean'], ENV);
           }
         });
       }
@@ -215,8 +237,8 @@ async function main(): Promise<void> {
             settle(brokerPid(ROOT));
             return runChild(ROOT, ['client', sc.file, String(Math.min(n, CLIENT_RECORDS)), String(bytes)], ENV);
           });
-        const jsonClient = want('json') && jsonBytesPerRecord ? client(jsonBytesPerRecord) : undefined;
-        const avroClient = want('avro') && avroBytesPerRecord ? client(avroBytesPerRecord) : undefined;
+        const jsonClient = want('json') && jsonBytesPerRecord ? await client(jsonBytesPerRecord) : undefined;
+        const avroClient = want('avro') && avroBytesPerRecord ? await client(avroBytesPerRecord) : undefined;
         extras[`client_${sc.name}`] = { json: jsonClient, avro: avroClient };
         for (const r of kafkaRows) {
           const limit = r.scenario.startsWith('json') ? jsonLimit : avroLimit;
@@ -247,7 +269,7 @@ async function main(): Promise<void> {
     // -n 5000000 of the ecommerce schema: 75 million records through the dry run into /dev/null.
     const n = SMOKE ? 20_000 : 5_000_000;
     try {
-      const s = runDatagen(ROOT, ['-s', 'examples/ecommerce/ecommerce.json', '--dry-run', '-n', String(n), '--seed', '1']);
+      const s = await runDatagen(ROOT, ['-s', 'examples/ecommerce/ecommerce.json', '--dry-run', '-n', String(n), '--seed', '1']);
       extras.memory = { iterations: n, records: s.records, peakRssMB: s.maxRssMB, recordsPerSec: s.recordsPerSec };
     } catch (e) {
       extras.memory = { error: (e as Error).message };
@@ -294,12 +316,17 @@ async function transport(records: number, opts: { payloadFile?: string; recordSi
   return top!;
 }
 
+function byThread(r: Row): string {
+  const c = r.cpuByThread;
+  return c ? [c.workers, c.main, c.librdkafka, c.other, c.broker ?? '-'].join('/') : '';
+}
+
 function print(): void {
-  const header = ['scenario', 'schema', 'thr', 'records/s', 'overall/s', 'MB/s', 'RSS MB', 'CPU s', 'CPU µs/rec', 'floor/thr', 'ours÷(floor×thr)', 'paired', 'ours÷par.floor', 'transport/s', 'ours÷transport', 'ours÷limit', 'client/s', 'ours÷client'];
+  const header = ['scenario', 'schema', 'thr', 'records/s', 'overall/s', 'MB/s', 'RSS MB', 'CPU s', 'CPU µs/rec', 'floor/thr', 'ours÷(floor×thr)', 'paired', 'ours÷par.floor', 'transport/s', 'ours÷transport', 'ours÷limit', 'client/s', 'ours÷client', 'CPU µs/rec: workers/main/rdkafka/other/broker'];
   const lines = rows.map((r) =>
     r.error
       ? [r.scenario, r.schema, String(r.threads), `ERROR: ${r.error.slice(0, 80)}`]
-      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.overallPerSec ?? ''), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.cpuUsPerRecord ?? ''), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.vsFloorPaired ?? ''), String(r.vsParallelFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? ''), String(r.clientPerSec ?? ''), String(r.vsClient ?? '')],
+      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.overallPerSec ?? ''), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.cpuUsPerRecord ?? ''), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.vsFloorPaired ?? ''), String(r.vsParallelFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? ''), String(r.clientPerSec ?? ''), String(r.vsClient ?? ''), byThread(r)],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (l: string[]) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

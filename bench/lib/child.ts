@@ -2,6 +2,7 @@
  * Bench child process, one measurement per process so memory and CPU figures are its own:
  *   node child.js floor <schema> <records>             faker floor: field generators in a tight loop, one thread
  *   node child.js generate <schema> <iterations> <threads>   generate-only: the real coordinator and workers, null sink
+ *   node child.js encode <schema> <iterations> <threads>     avro-encode-only: as generate-only, with Avro encoding
  *   node child.js client <schema> <records> <valueBytes>      our Kafka sink alone: pre-encoded records, no generation
  * The floor runs WARM_MS of JIT warm-up before its clock starts; generate-only prints datagen's
  * own --stats JSON, whose timeline the bench reads for the rate once warm.
@@ -47,8 +48,10 @@ if (mode === 'floor') {
   }
   const ms = performance.now() - t0;
   console.log(JSON.stringify({ records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)) }));
-} else if (mode === 'generate') {
-  const sink = new NullSink();
+} else if (mode === 'generate' || mode === 'encode') {
+  // encode: the workers encode Avro exactly as for Kafka (schemas inferred from the same sample,
+  // a made-up schema id) and the null sink drops the batches: the Avro rows' ceiling without Kafka.
+  const sink = new NullSink(mode === 'encode' ? 'avro' : 'none');
   const stats = await run({
     plan,
     gen,

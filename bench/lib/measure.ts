@@ -1,6 +1,6 @@
 /** Runs datagen as users do (a child process) and reads its --stats JSON; samples RSS of long runs. */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { rateAfter, type TimelinePoint } from '../../src/main/timeline.js';
 
@@ -25,19 +25,85 @@ export interface Stats {
   cpuUserMs: number;
   cpuSystemMs: number;
   maxRssMB: number;
+  /** Set by runDatagen / runChild where /proc allows. */
+  threadCpu?: ThreadCpu;
 }
 
-export function runDatagen(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Stats {
+/** CPU seconds by thread kind, from /proc: what each part of a run costs. */
+export interface ThreadCpu {
+  /** Piscina workers (named "datagen-worker" by src/workers/worker.ts): generation and encoding. */
+  workers: number;
+  /** The main thread: the coordinator and the sink's own JavaScript (node-rdkafka's produce(), pg, ...). */
+  main: number;
+  /** librdkafka's threads ("rdk:*"): batching, compression, the socket. */
+  librdkafka: number;
+  /** Everything else: V8's compiler and GC helpers, libuv's pool. */
+  other: number;
+}
+
+/**
+ * Samples a process's threads every 100 ms until it exits and keeps each thread's last CPU time,
+ * so threads that end before the process (the workers) still count; at most one interval of a
+ * thread's CPU is missed. Linux only: elsewhere `stop()` returns undefined.
+ */
+function threadCpuSampler(pid: number): { stop(): ThreadCpu | undefined } {
+  const last = new Map<string, { comm: string; ticks: number }>();
+  let ok = true;
+  const sample = () => {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      try {
+        last.set(tid, readStat(`/proc/${pid}/task/${tid}/stat`));
+      } catch {
+        // The thread ended between readdir and read.
+      }
+    }
+  };
+  if (!existsSync(`/proc/${pid}/task`)) ok = false;
+  sample();
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      if (!ok) return undefined;
+      const cpu: ThreadCpu = { workers: 0, main: 0, librdkafka: 0, other: 0 };
+      for (const [tid, { comm, ticks }] of last) {
+        const kind = tid === String(pid) ? 'main' : comm === 'datagen-worker' ? 'workers' : comm.startsWith('rdk:') ? 'librdkafka' : 'other';
+        cpu[kind] += ticks / 100;
+      }
+      return cpu;
+    },
+  };
+}
+
+/** Runs a Node script as a child process, sampling its threads' CPU; resolves with its stdout. */
+function runNode(root: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<{ stdout: string; threadCpu?: ThreadCpu }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const sampler = threadCpuSampler(child.pid!);
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const threadCpu = sampler.stop();
+      if (code !== 0) return reject(new Error(`${what} exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
+      resolve({ stdout: Buffer.concat(out).toString(), threadCpu });
+    });
+  });
+}
+
+export async function runDatagen(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Stats> {
   const statsFile = `${mkdtempSync(`${tmpdir()}/dg-bench-`)}/stats.json`;
   const clean = args.includes('--clean');
-  const r = spawnSync(process.execPath, [`${root}dist/src/main/cli.js`, ...args, ...(clean ? [] : ['--stats', statsFile])], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`datagen ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return clean ? ({} as Stats) : (JSON.parse(readFileSync(statsFile, 'utf8')) as Stats);
+  const { threadCpu } = await runNode(root, [`${root}dist/src/main/cli.js`, ...args, ...(clean ? [] : ['--stats', statsFile])], env, `datagen ${args.join(' ')}`);
+  return clean ? ({} as Stats) : { ...(JSON.parse(readFileSync(statsFile, 'utf8')) as Stats), threadCpu };
 }
 
 /**
@@ -49,10 +115,9 @@ export function warm<T extends Stats>(s: T, warmMs: number): T {
   return { ...s, warmRecordsPerSec: rate ?? null };
 }
 
-export function runChild(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Stats & { recordsPerSec: number } {
-  const r = spawnSync(process.execPath, [`${root}dist/bench/lib/child.js`, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-400)}`);
-  return JSON.parse(r.stdout) as Stats;
+export async function runChild(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Stats & { recordsPerSec: number }> {
+  const { stdout, threadCpu } = await runNode(root, [`${root}dist/bench/lib/child.js`, ...args], env, `bench child ${args.join(' ')}`);
+  return { ...(JSON.parse(stdout) as Stats), threadCpu };
 }
 
 /** Milliseconds from process start to the first byte on stdout. */
@@ -85,13 +150,21 @@ export async function rssOverTime(root: string, args: string[], seconds: number)
   return samples;
 }
 
+/** A process's or thread's name and CPU ticks (user + system, 1/100 s on Linux) from its stat(5) file. */
+function readStat(path: string): { comm: string; ticks: number } {
+  const stat = readFileSync(path, 'utf8');
+  // The name is in parentheses and may hold spaces: the fields count from after its closing one.
+  const close = stat.lastIndexOf(') ');
+  const fields = stat.slice(close + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), 11 and 12 after the name.
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc; undefined if it is gone. */
 export function processCpuSec(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return readStat(`/proc/${pid}/stat`).ticks / 100;
   } catch {
     return undefined;
   }

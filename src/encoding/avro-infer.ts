@@ -5,6 +5,9 @@
  */
 import { schemaError } from '../errors.js';
 
+/** Iterations sampled to infer a run's Avro schemas. */
+export const AVRO_SAMPLE_ITERATIONS = 500;
+
 type AvroType = string | { [k: string]: unknown } | AvroType[];
 
 /** What we learned about one position from all samples. */

@@ -49,9 +49,14 @@ export function describeMismatch(type: avro.Type, value: unknown): string {
 
 export function encodeAvroInto(type: avro.Type, id: number, value: unknown, w: ByteWriter): void {
   w.ensure(5);
-  w.buf[w.pos] = 0;
-  w.buf.writeUInt32BE(id, w.pos + 1);
-  w.pos += 5;
+  const buf = w.buf;
+  const at = w.pos;
+  buf[at] = 0;
+  buf[at + 1] = id >>> 24;
+  buf[at + 2] = id >>> 16;
+  buf[at + 3] = id >>> 8;
+  buf[at + 4] = id;
+  w.pos = at + 5;
   let end = type.encode(value, w.buf, w.pos);
   if (end < 0) {
     // avsc returns buf.length - (position it would have reached): grow by that much and retry.

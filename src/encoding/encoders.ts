@@ -6,7 +6,7 @@ import type { GenRecord } from '../generate/graph.js';
 import type { Plan } from '../schema/plan.js';
 import type { EncodedBatch } from './batch.js';
 import { keyText } from './key.js';
-import { ByteWriter } from './writer.js';
+import { ByteWriter, putI32LE, writeUtf8 } from './writer.js';
 
 export interface Encoder {
   add(dataset: number, record: GenRecord): void;
@@ -132,19 +132,21 @@ export class RecordsEncoder extends BaseEncoder {
 
   add(dataset: number, record: GenRecord): void {
     const w = this.w;
-    w.u16(dataset);
     const key = keyText(record, this.keys[dataset]!);
-    if (key === null) {
-      w.i32(-1);
-    } else {
-      const at = w.reserveI32();
-      w.patchI32(at, w.string(key));
-    }
-    const at = w.reserveI32();
-    const start = w.pos;
+    // Dataset, key length and key, and the value's length slot, written straight into the buffer.
+    w.ensure(10 + (key === null ? 0 : key.length * 3));
+    const buf = w.buf;
+    const at = w.pos;
+    buf[at] = dataset;
+    buf[at + 1] = dataset >>> 8;
+    const keyLength = key === null ? -1 : writeUtf8(buf, at + 6, key);
+    putI32LE(buf, at + 2, keyLength);
+    const lengthAt = at + 6 + (keyLength > 0 ? keyLength : 0);
+    const start = (w.pos = lengthAt + 4);
     const v = this.value(dataset, record, w);
     const n = typeof v === 'string' ? w.string(v) : w.pos - start;
-    w.patchI32(at, n);
+    // The value may have grown the buffer: w.buf, not buf.
+    putI32LE(w.buf, lengthAt, n);
     this.bytes[dataset]! += n;
     this.counts[dataset]!++;
   }

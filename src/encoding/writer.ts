@@ -20,7 +20,7 @@ export class ByteWriter {
   /** Writes UTF-8 text; returns its byte length. */
   string(s: string): number {
     this.ensure(s.length * 3);
-    const n = (this.buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, this.pos);
+    const n = writeUtf8(this.buf, this.pos, s);
     this.pos += n;
     return n;
   }
@@ -58,4 +58,33 @@ export class ByteWriter {
     this.pos = 0;
     return out;
   }
+}
+
+/** Strings up to this length are tried as ASCII in JavaScript: cheaper than a native call. */
+const SHORT = 48;
+
+/**
+ * Writes `s` as UTF-8 at `at` (room for `s.length * 3` bytes assumed); returns the byte length.
+ * Short ASCII strings (keys, most field values) are copied char by char; anything else, or a
+ * non-ASCII char on the way, goes to Buffer's native UTF-8 writer, which overwrites from `at`.
+ */
+export function writeUtf8(buf: Buffer, at: number, s: string): number {
+  const n = s.length;
+  if (n <= SHORT) {
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
+      buf[at + i] = c;
+    }
+    return n;
+  }
+  return (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
+}
+
+/** Little-endian int32 without Buffer's range checks (the callers' values are lengths or -1). */
+export function putI32LE(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v;
+  buf[at + 1] = v >>> 8;
+  buf[at + 2] = v >>> 16;
+  buf[at + 3] = v >>> 24;
 }

@@ -51,3 +51,19 @@ test('lines batches are the dry-run contract', () => {
   assert.equal(text, '{"topic":"p_a","key":"1","value":{"id":1,"at":"1970-01-01T00:00:00.000Z"}}\n{"topic":"p_b","key":null,"value":{"x":[1]}}\n');
   assert.deepEqual(b.iterationEnds, [Buffer.byteLength(text)]);
 });
+
+test('keys of every kind survive packing: empty, short and long, ASCII and not', () => {
+  const keys = ['', 'a', 'é', 'x'.repeat(48), 'y'.repeat(49), `${'z'.repeat(47)}é`, `${'ü'.repeat(60)}`, '😀 emoji', 'ab\u0000c'];
+  const enc = createEncoder(plan, { kind: 'json' });
+  for (const id of keys) enc.add(0, { id, v: id });
+  enc.endIteration();
+  const got = readAll(enc.finish(0));
+  assert.deepEqual(
+    got.map((r) => r.key!.toString('utf8')),
+    keys,
+  );
+  assert.deepEqual(
+    got.map((r) => JSON.parse(r.value!.toString()).v),
+    keys,
+  );
+});

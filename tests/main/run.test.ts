@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
 import { ChunkSizer, chunkCap } from '../../src/main/run.js';
@@ -24,6 +24,29 @@ test('-n -1 runs until Ctrl-C, then stops cleanly with a summary and whole lines
   assert.match(err, /iterations → stdout/);
   assert.ok(out.endsWith('\n'));
   assert.ok(lines(out).length > 1000);
+});
+
+test('worker threads are named datagen-worker (Linux), so top -H and the bench can tell them apart', { skip: process.platform !== 'linux' }, async () => {
+  const child = spawn(process.execPath, [CLI, '-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '-1', '--seed', '1', '--threads', '2']);
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.resume();
+  const threadNames = () =>
+    readdirSync(`/proc/${child.pid}/task`).map((tid) => {
+      try {
+        return readFileSync(`/proc/${child.pid}/task/${tid}/comm`, 'utf8').trim();
+      } catch {
+        return '';
+      }
+    });
+  // Each worker names itself when it takes its first chunk: give the second a moment to start.
+  let names = threadNames();
+  for (let i = 0; i < 50 && names.filter((n) => n === 'datagen-worker').length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    names = threadNames();
+  }
+  child.kill('SIGINT');
+  assert.equal(await new Promise((r) => child.on('close', r)), 0);
+  assert.equal(names.filter((n) => n === 'datagen-worker').length, 2, names.join(','));
 });
 
 test('a closed pipe (| head) ends the run without an error', async () => {

@@ -15,8 +15,6 @@ import { kafkaOptions, type KafkaOptions } from './options.js';
 import { deleteSubject, registerValueSchema, registryClient, safeUrl } from './registry.js';
 
 const { CODES } = Kafka;
-/** Iterations sampled to infer Avro schemas. */
-const AVRO_SAMPLE_ITERATIONS = 500;
 
 export class KafkaSink implements Sink {
   private readonly o: KafkaOptions;
@@ -58,7 +56,7 @@ export class KafkaSink implements Sink {
   }
 
   private async registerSchemas(ctx: SinkContext): Promise<EncodingSpec> {
-    const { inferAvroSchema } = await import('../../encoding/avro-infer.js');
+    const { inferAvroSchema, AVRO_SAMPLE_ITERATIONS } = await import('../../encoding/avro-infer.js');
     const client = await registryClient(this.o.registry);
     const needsSample = ctx.plan.datasets.some((d) => !d.avroSchema);
     const samples = needsSample ? await ctx.sample(AVRO_SAMPLE_ITERATIONS) : [];
