@@ -81,15 +81,18 @@ function threadCpuSampler(pid: number): { stop(): ThreadCpu | undefined } {
   };
 }
 
-/** Runs a Node script as a child process, sampling its threads' CPU; resolves with its stdout. */
-function runNode(root: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<{ stdout: string; threadCpu?: ThreadCpu }> {
+/**
+ * Runs a Node script as a child process, sampling its threads' CPU; resolves with its stdout if
+ * `keepStdout` (a bench child's one JSON line), else stdout goes to /dev/null (datagen's records).
+ */
+function runNode(root: string, args: string[], env: NodeJS.ProcessEnv, what: string, keepStdout: boolean): Promise<{ stdout: string; threadCpu?: ThreadCpu }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] });
     const sampler = threadCpuSampler(child.pid!);
     const out: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
     child.on('error', reject);
     child.on('close', (code) => {
       const threadCpu = sampler.stop();
@@ -102,7 +105,7 @@ function runNode(root: string, args: string[], env: NodeJS.ProcessEnv, what: str
 export async function runDatagen(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Stats> {
   const statsFile = `${mkdtempSync(`${tmpdir()}/dg-bench-`)}/stats.json`;
   const clean = args.includes('--clean');
-  const { threadCpu } = await runNode(root, [`${root}dist/src/main/cli.js`, ...args, ...(clean ? [] : ['--stats', statsFile])], env, `datagen ${args.join(' ')}`);
+  const { threadCpu } = await runNode(root, [`${root}dist/src/main/cli.js`, ...args, ...(clean ? [] : ['--stats', statsFile])], env, `datagen ${args.join(' ')}`, false);
   return clean ? ({} as Stats) : { ...(JSON.parse(readFileSync(statsFile, 'utf8')) as Stats), threadCpu };
 }
 
@@ -116,7 +119,7 @@ export function warm<T extends Stats>(s: T, warmMs: number): T {
 }
 
 export async function runChild(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Stats & { recordsPerSec: number }> {
-  const { stdout, threadCpu } = await runNode(root, [`${root}dist/bench/lib/child.js`, ...args], env, `bench child ${args.join(' ')}`);
+  const { stdout, threadCpu } = await runNode(root, [`${root}dist/bench/lib/child.js`, ...args], env, `bench child ${args.join(' ')}`, true);
   return { ...(JSON.parse(stdout) as Stats), threadCpu };
 }
 
