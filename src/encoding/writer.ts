@@ -25,29 +25,6 @@ export class ByteWriter {
     return n;
   }
 
-  u16(v: number): void {
-    this.ensure(2);
-    this.buf.writeUInt16LE(v, this.pos);
-    this.pos += 2;
-  }
-
-  i32(v: number): void {
-    this.ensure(4);
-    this.buf.writeInt32LE(v, this.pos);
-    this.pos += 4;
-  }
-
-  /** Reserves a 4-byte length slot to fill in later with `patchI32`. */
-  reserveI32(): number {
-    this.ensure(4);
-    this.pos += 4;
-    return this.pos - 4;
-  }
-
-  patchI32(at: number, v: number): void {
-    this.buf.writeInt32LE(v, at);
-  }
-
   /**
    * Hands over the whole backing ArrayBuffer (no copy) for transfer to another thread, with the
    * number of bytes used; the writer starts again on a fresh buffer of the same size.
@@ -65,7 +42,7 @@ const SHORT = 48;
 
 /**
  * Writes `s` as UTF-8 at `at` (room for `s.length * 3` bytes assumed); returns the byte length.
- * Short ASCII strings (keys, most field values) are copied char by char; anything else, or a
+ * Short ASCII strings (most keys) are copied char by char; anything else, or a
  * non-ASCII char on the way, goes to Buffer's native UTF-8 writer, which overwrites from `at`.
  */
 export function writeUtf8(buf: Buffer, at: number, s: string): number {
