@@ -72,3 +72,22 @@ test('locale data reads as faker has it, and a missing entry still fails with fa
   }, 'locale data stays read-only');
   assert.equal(graph.faker.rawDefinitions, raw);
 });
+
+test('faker.datatype.uuid and faker.string.uuid give version-4 uuids, all distinct, every variant digit', () => {
+  const file = tmpFile('uuids.json', [{ _meta: { topic: 'u' }, a: 'faker.datatype.uuid()', b: 'faker.string.uuid()' }]);
+  const { plan } = loadSchema(file);
+  const graph = new RecordGraph(plan, gen);
+  const seen = new Set<string>();
+  const variants = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    graph.generate(i, (_d, r) => {
+      for (const u of [r.a, r.b] as string[]) {
+        assert.match(u, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        seen.add(u);
+        variants.add(u[19]!);
+      }
+    });
+  }
+  assert.equal(seen.size, 4000);
+  assert.deepEqual([...variants].sort(), ['8', '9', 'a', 'b']);
+});
