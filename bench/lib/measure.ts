@@ -48,7 +48,7 @@ export interface ThreadCpu {
  */
 function threadCpuSampler(pid: number): { stop(): ThreadCpu | undefined } {
   const last = new Map<string, { comm: string; ticks: number }>();
-  let ok = true;
+  const ok = existsSync(`/proc/${pid}/task`);
   const sample = () => {
     let tids: string[];
     try {
@@ -64,7 +64,6 @@ function threadCpuSampler(pid: number): { stop(): ThreadCpu | undefined } {
       }
     }
   };
-  if (!existsSync(`/proc/${pid}/task`)) ok = false;
   sample();
   const timer = setInterval(sample, 100);
   return {

@@ -47,16 +47,17 @@ const SHORT = 48;
  */
 export function writeUtf8(buf: Buffer, at: number, s: string): number {
   const n = s.length;
-  if (n <= SHORT) {
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7f) return (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
-      buf[at + i] = c;
-    }
-    return n;
+  if (n > SHORT) return nativeUtf8(buf, at, s);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return nativeUtf8(buf, at, s);
+    buf[at + i] = c;
   }
-  return (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
+  return n;
 }
+
+/** Buffer's own UTF-8 writer (untyped in @types/node): no encoding lookup, no range checks. */
+const nativeUtf8 = (buf: Buffer, at: number, s: string): number => (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
 
 /** Little-endian int32 without Buffer's range checks (the callers' values are lengths or -1). */
 export function putI32LE(buf: Uint8Array, at: number, v: number): void {
