@@ -7,7 +7,7 @@
 import type { Faker } from '@faker-js/faker';
 import { faker as enFaker } from '@faker-js/faker/locale/en';
 import { DatagenError, ErrorCodes, locate, type ErrorContext } from '../errors.js';
-import type { FieldSpec, GenOptions, Plan } from '../schema/plan.js';
+import type { FieldEntry, FieldSpec, GenOptions, Plan } from '../schema/plan.js';
 import { buildCompatFaker } from './compat.js';
 import { compileExpression, createSandbox, expressionError, type Generator, type Sandbox } from './expressions.js';
 import { installFastPaths } from './fast.js';
@@ -55,7 +55,7 @@ export class RecordGraph {
     this.faker.setDefaultRefDate(options.refDate);
     installFastPaths(this.faker, this.random.next);
     const rnd = this.random;
-    this.sandbox = createSandbox(buildCompatFaker(this.faker), () => rnd.next());
+    this.sandbox = createSandbox(buildCompatFaker(this.faker), () => rnd.next(), plan.datasets.flatMap((d) => expressionSources(d.fields)));
     if (options.recordSize > 0) {
       // One seeded payload per run: identical in every worker, whatever the thread count.
       const r = new Sfc32([options.seed, 0x5eed]);
@@ -176,6 +176,11 @@ export class RecordGraph {
 }
 
 /** What a generator returned, as a record holds it. */
+/** Every expression's source, nested objects included. */
+function expressionSources(fields: FieldEntry[]): string[] {
+  return fields.flatMap(([, spec]) => (spec.kind === 'expr' ? [spec.source] : spec.kind === 'object' ? expressionSources(spec.fields) : []));
+}
+
 function settle(v: unknown): unknown {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (typeof v === 'function') return (v as Generator)(); // `faker.date.recent` written as code, without a call

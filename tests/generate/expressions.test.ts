@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fixture, lines, runCli } from '../helpers.js';
+import { fixture, lines, runCli, tmpFile } from '../helpers.js';
 import { parseLiteralArgs } from '../../src/generate/literal.js';
 
 test('legacy faker names map to current methods and give values of the right kind', () => {
@@ -82,4 +82,32 @@ test('literal argument parser', () => {
   assert.deepEqual(parseLiteralArgs(''), []);
   assert.equal(parseLiteralArgs('Math.random()'), undefined);
   assert.equal(parseLiteralArgs('() => 1'), undefined);
+});
+
+test('globals an expression only reads are bound once, and still see what other fields assign', () => {
+  const schema = tmpFile('globals.json', [
+    {
+      _meta: { topic: 'g', key: 'id' },
+      id: 'iteration.index',
+      // Bound (only read): iteration is the same object every iteration, Math draws from the seed.
+      draw: 'iteration.index * 10000 + Math.floor(Math.random() * 1000)',
+      // Assigned by one field and read by the next: neither may be a binding taken at start-up.
+      patch: '(parseInt = function () { return 42; }, 1)',
+      parsed: "parseInt('7')",
+      patchJson: '(globalThis.JSON = { stringify: () => "patched" }, 1)',
+      json: 'JSON.stringify(1)',
+      nested: { count: 'Math.floor(Math.random() * 3) + 1' },
+    },
+  ]);
+  const a = runCli(['-s', schema, '--dry-run', '-n', '20', '--seed', '5']);
+  assert.equal(a.code, 0, a.stderr);
+  const out = lines(a.stdout);
+  out.forEach((l, i) => {
+    assert.equal(Math.floor(l.value.draw / 10000), i + 1, 'iteration.index moves on');
+    assert.equal(l.value.parsed, 42);
+    assert.equal(l.value.json, 'patched');
+    assert.ok(l.value.nested.count >= 1 && l.value.nested.count <= 3);
+  });
+  assert.ok(new Set(out.map((l) => l.value.draw % 10000)).size > 10, 'Math.random draws vary');
+  assert.deepEqual(lines(runCli(['-s', schema, '--dry-run', '-n', '20', '--seed', '5', '--threads', '1']).stdout), out, 'same seed, same values');
 });
