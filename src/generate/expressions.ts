@@ -5,8 +5,8 @@
  * - Anything else is JavaScript, evaluated in a node:vm context that holds only the faker modules,
  *   a `Math` whose `random` draws from the seeded randomizer, `iteration`, and JS built-ins.
  *   vm is a guard rail against accidents, not a security boundary: a schema file is code.
- *   Every read of a global inside a vm context goes through node's interceptors (a C++ callback,
- *   about 0.3 µs), so the globals an expression only reads (`faker.`, `Math.`, `parseInt(`) are
+ *   Every read of a global inside a vm context goes through node's interceptors (a C++ callback
+ *   per read), so the globals an expression only reads (`faker.`, `Math.`, `parseInt(`) are
  *   bound once, as parameters of a closure around it (see `bindableGlobals`).
  */
 import vm from 'node:vm';

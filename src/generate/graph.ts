@@ -175,12 +175,12 @@ export class RecordGraph {
   }
 }
 
-/** What a generator returned, as a record holds it. */
 /** Every expression's source, nested objects included. */
 function expressionSources(fields: FieldEntry[]): string[] {
   return fields.flatMap(([, spec]) => (spec.kind === 'expr' ? [spec.source] : spec.kind === 'object' ? expressionSources(spec.fields) : []));
 }
 
+/** What a generator returned, as a record holds it. */
 function settle(v: unknown): unknown {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (typeof v === 'function') return (v as Generator)(); // `faker.date.recent` written as code, without a call
