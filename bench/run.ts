@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { brokerPid, processCpuSec, rssOverTime, runChild, runDatagen, settle, timeToFirstRecord, warm, warmMs, type Stats } from './lib/measure.js';
+import { brokerPid, processCpuSec, rssOverTime, runChild, runDatagen, settle, timeToFirstRecord, warm, warmMs, type Stats, type ThreadCpu } from './lib/measure.js';
 import { producerPerformance } from './lib/transport.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -78,7 +78,7 @@ interface Row {
    * CPU µs per record by thread: the workers, the main thread, librdkafka's threads, the rest of
    * the process (V8's and libuv's helpers) and, for Kafka, the broker. Whole run, warm-up included.
    */
-  cpuByThread?: { workers: number; main: number; librdkafka: number; other: number; broker?: number };
+  cpuByThread?: ThreadCpu & { broker?: number };
   /** Our own Kafka sink sending pre-encoded records of the same count and size, no generation (`lib/child.ts client`). */
   clientPerSec?: number;
   vsClient?: number;

@@ -1,9 +1,9 @@
 /**
  * A sink that takes batches and discards them: generate-only runs measure generation alone, and
- * with `avro` the workers also encode Avro as they do for Kafka (schemas inferred from the same
- * sample, a made-up schema id), which measures generation plus encoding without the transport.
+ * with `avro` the workers also encode Avro as they do for Kafka (the same schemas, a made-up
+ * schema id), which measures generation plus encoding without the transport.
  */
-import { AVRO_SAMPLE_ITERATIONS, inferAvroSchema } from '../../src/encoding/avro-infer.js';
+import { avroSchemas } from '../../src/encoding/avro-infer.js';
 import type { EncodingSpec } from '../../src/encoding/encoders.js';
 import type { Sink, SinkContext } from '../../src/sinks/sink.js';
 
@@ -11,8 +11,8 @@ export class NullSink implements Sink {
   constructor(private readonly encoding: 'none' | 'avro' = 'none') {}
   async prepare(ctx: SinkContext): Promise<EncodingSpec> {
     if (this.encoding === 'none') return { kind: 'none' };
-    const samples = await ctx.sample(AVRO_SAMPLE_ITERATIONS);
-    return { kind: 'avro', schemas: ctx.plan.datasets.map((d, i) => ({ schema: inferAvroSchema(d.topic, samples[i]!, ctx.plan.file), id: 1 })) };
+    const schemas = await avroSchemas(ctx.plan, ctx.sample);
+    return { kind: 'avro', schemas: schemas.map((schema) => ({ schema, id: 1 })) };
   }
   async write(): Promise<void> {}
   async flush(): Promise<void> {}

@@ -4,9 +4,20 @@
  * Dates become timestamp-millis longs, nested records and arrays get deterministic names.
  */
 import { schemaError } from '../errors.js';
+import type { GenRecord } from '../generate/graph.js';
+import type { Plan } from '../schema/plan.js';
 
 /** Iterations sampled to infer a run's Avro schemas. */
 export const AVRO_SAMPLE_ITERATIONS = 500;
+
+/**
+ * Each dataset's Avro schema, in plan order: the one its .avsc file declares, else one inferred
+ * from the first `iterations` iterations (sampled only when some dataset needs it).
+ */
+export async function avroSchemas(plan: Plan, sample: (iterations: number) => Promise<GenRecord[][]>, iterations = AVRO_SAMPLE_ITERATIONS): Promise<object[]> {
+  const samples = plan.datasets.some((d) => !d.avroSchema) ? await sample(iterations) : [];
+  return plan.datasets.map((d, i) => d.avroSchema ?? inferAvroSchema(d.topic, samples[i]!, plan.file));
+}
 
 type AvroType = string | { [k: string]: unknown } | AvroType[];
 

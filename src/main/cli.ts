@@ -119,12 +119,9 @@ async function main(argv: string[]): Promise<number> {
   const gen = { seed, refDate, recordSize: o.recordSize ?? 0, allowCode: o.code !== false, avroNames };
 
   if (o.dryRun && o.format === 'avro' && o.debug) {
-    const { inferAvroSchema } = await import('../encoding/avro-infer.js');
-    const samples = await sampleRecords(plan, gen, 50);
-    plan.datasets.forEach((d, i) => {
-      const schema = d.avroSchema ?? inferAvroSchema(d.topic, samples[i]!, plan.file);
-      log(`Avro schema for subject ${d.topic}-value:\n${JSON.stringify(schema, null, 2)}`);
-    });
+    const { avroSchemas } = await import('../encoding/avro-infer.js');
+    const schemas = await avroSchemas(plan, (n) => sampleRecords(plan, gen, n), 50);
+    plan.datasets.forEach((d, i) => log(`Avro schema for subject ${d.topic}-value:\n${JSON.stringify(schemas[i], null, 2)}`));
   }
 
   const sink = o.dryRun ? new StdoutSink() : (await loadSink(o.format)).create(input);

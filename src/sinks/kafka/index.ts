@@ -56,13 +56,12 @@ export class KafkaSink implements Sink {
   }
 
   private async registerSchemas(ctx: SinkContext): Promise<EncodingSpec> {
-    const { inferAvroSchema, AVRO_SAMPLE_ITERATIONS } = await import('../../encoding/avro-infer.js');
+    const { avroSchemas } = await import('../../encoding/avro-infer.js');
     const client = await registryClient(this.o.registry);
-    const needsSample = ctx.plan.datasets.some((d) => !d.avroSchema);
-    const samples = needsSample ? await ctx.sample(AVRO_SAMPLE_ITERATIONS) : [];
+    const runSchemas = await avroSchemas(ctx.plan, ctx.sample);
     const schemas = [];
     for (const [i, d] of ctx.plan.datasets.entries()) {
-      const schema = d.avroSchema ?? inferAvroSchema(d.topic, samples[i]!, ctx.plan.file);
+      const schema = runSchemas[i]!;
       const id = await registerValueSchema(client, `${d.topic}-value`, schema, this.o.registry!.url);
       if (ctx.debug) ctx.log(`registered ${d.topic}-value as schema id ${id}:\n${JSON.stringify(schema, null, 2)}`);
       schemas.push({ schema, id });
