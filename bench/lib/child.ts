@@ -12,7 +12,8 @@ import { loadSchema } from '../../src/schema/load.js';
 import { RecordGraph } from '../../src/generate/graph.js';
 import { run } from '../../src/main/run.js';
 import { statsJson } from '../../src/main/progress.js';
-import { warmMs } from './measure.js';
+import { fileURLToPath } from 'node:url';
+import { brokerPid, processCpuSec, settle, warmMs } from './measure.js';
 import { NullSink } from './null-sink.js';
 
 const [mode, schema, countText, threadsText] = process.argv.slice(2);
@@ -90,17 +91,25 @@ if (mode === 'floor') {
     }
     batches.push(encoder.finish(first));
   }
+  // The broker's CPU over the same window (topic creation settled first): what it needs to take these records.
+  const broker = brokerPid(fileURLToPath(new URL('../../../', import.meta.url)));
+  settle(broker);
+  const broker0 = processCpuSec(broker);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const b of batches) await sink.write(b, 0, b.length);
   await sink.flush();
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const broker1 = processCpuSec(broker);
   const report = sink.report();
   await sink.close();
   await kafkaSink.clean!(clientPlan, input, () => {});
   if (report && report.failed) throw new Error(`${report.failed} records failed`);
-  console.log(JSON.stringify({ records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)), cpuUsPerRecord: (cpu.user + cpu.system) / records }));
+  console.log(JSON.stringify({
+    records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)), cpuUsPerRecord: (cpu.user + cpu.system) / records,
+    brokerUsPerRecord: broker0 !== undefined && broker1 !== undefined ? ((broker1 - broker0) / records) * 1e6 : undefined,
+  }));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
