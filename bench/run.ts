@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { brokerPid, processCpuSec, rssOverTime, runChild, runDatagen, settle, timeToFirstRecord, warm, warmMs, type Stats, type ThreadCpu } from './lib/measure.js';
+import { rssOverTime, runChild, runDatagen, timeToFirstRecord, warm, warmMs, withBrokerCpu, type Stats, type ThreadCpu } from './lib/measure.js';
 import { producerPerformance } from './lib/transport.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -210,12 +210,10 @@ async function main(): Promise<void> {
           const args = [...base, '-f', format, '-n', String(iterations(format)), '-p', prefix];
           try {
             const kafkaRun = format === 'json' || format === 'avro';
-            const s = await best(async () => {
-              if (kafkaRun) settle(brokerPid(ROOT));
-              const before = kafkaRun ? processCpuSec(brokerPid(ROOT)) : undefined;
-              const stats = kafkaRun ? warm(await runDatagen(ROOT, args, ENV), KAFKA_WARM_MS) : await runDatagen(ROOT, args, ENV);
-              const after = kafkaRun ? processCpuSec(brokerPid(ROOT)) : undefined;
-              return { ...stats, ...(before !== undefined && after !== undefined ? { brokerCpuSec: after - before } : {}) };
+            const s = await best(async (): Promise<Stats & { brokerCpuSec?: number }> => {
+              if (!kafkaRun) return runDatagen(ROOT, args, ENV);
+              const { result, brokerCpuSec } = await withBrokerCpu(ROOT, async () => warm(await runDatagen(ROOT, args, ENV), KAFKA_WARM_MS));
+              return { ...result, brokerCpuSec };
             });
             if (s.failed) throw new Error(`${s.failed} records failed`);
             row(label, sc.name, t, s, floor);
@@ -243,10 +241,8 @@ async function main(): Promise<void> {
         const avroLimit = want('avro') && avroBytesPerRecord ? await transport(n, { recordSize: avroBytesPerRecord }) : undefined;
         extras[`transport_${sc.name}`] = { json: jsonLimit, avro: avroLimit };
         const client = (bytes: number) =>
-          best(() => {
-            settle(brokerPid(ROOT));
-            return runChild(ROOT, ['client', sc.file, String(Math.min(n, CLIENT_RECORDS)), String(bytes)], ENV) as Promise<Stats & { recordsPerSec: number; cpuUsPerRecord?: number; brokerUsPerRecord?: number }>;
-          });
+          // The child waits for an idle broker itself, after creating its topic.
+          best(() => runChild(ROOT, ['client', sc.file, String(Math.min(n, CLIENT_RECORDS)), String(bytes)], ENV) as Promise<Stats & { recordsPerSec: number; cpuUsPerRecord?: number; brokerUsPerRecord?: number }>);
         const jsonClient = want('json') && jsonBytesPerRecord ? await client(jsonBytesPerRecord) : undefined;
         const avroClient = want('avro') && avroBytesPerRecord ? await client(avroBytesPerRecord) : undefined;
         extras[`client_${sc.name}`] = { json: jsonClient, avro: avroClient };
@@ -320,11 +316,8 @@ async function main(): Promise<void> {
 async function transport(records: number, opts: { payloadFile?: string; recordSize?: number }) {
   let top: (Awaited<ReturnType<typeof producerPerformance>> & { brokerCpuSec?: number; cpuUsPerRecord?: number }) | undefined;
   for (let i = 0; i < REPEATS; i++) {
-    settle(brokerPid(ROOT));
-    const before = processCpuSec(brokerPid(ROOT));
-    const r = await producerPerformance(ROOT, BROKERS, records, { ...opts, compression: 'lz4' });
-    const after = processCpuSec(brokerPid(ROOT));
-    const brokerCpuSec = before !== undefined && after !== undefined ? round(after - before) : undefined;
+    const { result: r, brokerCpuSec: cpu } = await withBrokerCpu(ROOT, () => producerPerformance(ROOT, BROKERS, records, { ...opts, compression: 'lz4' }));
+    const brokerCpuSec = cpu === undefined ? undefined : round(cpu);
     const cpuUsPerRecord = r.producerCpuSec !== undefined && brokerCpuSec !== undefined ? round(((r.producerCpuSec + brokerCpuSec) / records) * 1e6, 1) : undefined;
     if (!top || rate(r) > rate(top)) top = { ...r, brokerCpuSec, cpuUsPerRecord };
   }

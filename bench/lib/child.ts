@@ -13,8 +13,9 @@ import { RecordGraph } from '../../src/generate/graph.js';
 import { run } from '../../src/main/run.js';
 import { statsJson } from '../../src/main/progress.js';
 import { fileURLToPath } from 'node:url';
-import { brokerPid, processCpuSec, settle, warmMs } from './measure.js';
+import { warmMs, withBrokerCpu } from './measure.js';
 import { NullSink } from './null-sink.js';
+import type { EncodedBatch } from '../../src/encoding/batch.js';
 
 const [mode, schema, countText, threadsText] = process.argv.slice(2);
 const { plan, avroNames } = loadSchema(schema!);
@@ -83,7 +84,7 @@ if (mode === 'floor') {
     return size;
   });
   const perBatch = 4096;
-  const batches = [];
+  const batches: EncodedBatch[] = [];
   for (let first = 0; first < records; first += perBatch) {
     for (let i = first; i < Math.min(first + perBatch, records); i++) {
       encoder.add(0, { k: i % 100_000 });
@@ -92,23 +93,20 @@ if (mode === 'floor') {
     batches.push(encoder.finish(first));
   }
   // The broker's CPU over the same window (topic creation settled first): what it needs to take these records.
-  const broker = brokerPid(fileURLToPath(new URL('../../../', import.meta.url)));
-  settle(broker);
-  const broker0 = processCpuSec(broker);
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (const b of batches) await sink.write(b, 0, b.length);
-  await sink.flush();
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const broker1 = processCpuSec(broker);
+  const { result: { ms, cpu }, brokerCpuSec } = await withBrokerCpu(fileURLToPath(new URL('../../../', import.meta.url)), async () => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (const b of batches) await sink.write(b, 0, b.length);
+    await sink.flush();
+    return { ms: performance.now() - t0, cpu: process.cpuUsage(cpu0) };
+  });
   const report = sink.report();
   await sink.close();
   await kafkaSink.clean!(clientPlan, input, () => {});
   if (report && report.failed) throw new Error(`${report.failed} records failed`);
   console.log(JSON.stringify({
     records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)), cpuUsPerRecord: (cpu.user + cpu.system) / records,
-    brokerUsPerRecord: broker0 !== undefined && broker1 !== undefined ? ((broker1 - broker0) / records) * 1e6 : undefined,
+    brokerUsPerRecord: brokerCpuSec === undefined ? undefined : (brokerCpuSec / records) * 1e6,
   }));
 } else {
   throw new Error(`unknown mode ${mode}`);

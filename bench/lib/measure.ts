@@ -163,7 +163,7 @@ function readStat(path: string): { comm: string; ticks: number } {
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; undefined if it is gone. */
-export function processCpuSec(pid: number | undefined): number | undefined {
+function processCpuSec(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   try {
     return readStat(`/proc/${pid}/stat`).ticks / 100;
@@ -172,7 +172,7 @@ export function processCpuSec(pid: number | undefined): number | undefined {
   }
 }
 
-export function brokerPid(root: string): number | undefined {
+function brokerPid(root: string): number | undefined {
   try {
     return Number(readFileSync(`${root}.services/kafka/pid`, 'utf8').trim());
   } catch {
@@ -185,7 +185,7 @@ export function brokerPid(root: string): number | undefined {
  * for at most `maxMs`. Topic deletions and JVM housekeeping from the previous run otherwise land
  * inside the next measurement on this 2-core machine.
  */
-export function settle(pid: number | undefined, maxMs = 15_000): void {
+function settle(pid: number | undefined, maxMs = 15_000): void {
   if (!pid) return;
   const until = Date.now() + maxMs;
   const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -196,4 +196,17 @@ export function settle(pid: number | undefined, maxMs = 15_000): void {
     if (now === undefined || last === undefined || now - last < 0.025) return;
     last = now;
   }
+}
+
+/**
+ * Runs `f` once the broker is idle and returns its result with the broker's CPU seconds over the
+ * run (undefined when no broker runs here): what the broker spent taking what `f` sent.
+ */
+export async function withBrokerCpu<T>(root: string, f: () => Promise<T>): Promise<{ result: T; brokerCpuSec?: number }> {
+  const pid = brokerPid(root);
+  settle(pid);
+  const before = processCpuSec(pid);
+  const result = await f();
+  const after = processCpuSec(pid);
+  return { result, brokerCpuSec: before !== undefined && after !== undefined ? after - before : undefined };
 }
