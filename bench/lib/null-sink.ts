@@ -17,6 +17,9 @@ export class NullSink implements Sink {
   async write(): Promise<void> {}
   async flush(): Promise<void> {}
   async close(): Promise<void> {}
+  doneWithBatches(): boolean {
+    return true;
+  }
   report(): undefined {
     return undefined;
   }

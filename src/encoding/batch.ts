@@ -13,8 +13,10 @@ export interface EncodedBatch {
   counts: number[];
   /** Value bytes per dataset. */
   bytes: number[];
-  /** Byte offset where each iteration ends, for pacing with --wait. */
-  iterationEnds: number[];
+  /** Iterations in the batch. */
+  iterations: number;
+  /** Byte offset where each iteration ends, for pacing with --wait; only when the task asked. */
+  iterationEnds?: Float64Array;
   firstIteration: number;
 }
 

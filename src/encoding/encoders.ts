@@ -11,7 +11,10 @@ import { ByteWriter, putI32LE, writeUtf8 } from './writer.js';
 export interface Encoder {
   add(dataset: number, record: GenRecord): void;
   endIteration(): void;
-  finish(firstIteration: number): EncodedBatch;
+  /** The batch so far; with `ends`, also where each iteration ends (for --wait). */
+  finish(firstIteration: number, ends?: boolean): EncodedBatch;
+  /** Buffers of earlier batches whose bytes the sink is done with, to be filled again. */
+  reuse(buffers: ArrayBuffer[]): void;
 }
 
 /** What a sink asks the workers to produce. Serialisable; extended by later encodings. */
@@ -43,7 +46,15 @@ abstract class BaseEncoder implements Encoder {
   protected w = new ByteWriter();
   protected counts: number[];
   protected bytes: number[];
-  protected ends: number[] = [];
+  /**
+   * Where each iteration of the current chunk ends, in one typed array kept from chunk to chunk,
+   * copied into the batch only when asked (--wait). A JS array per chunk lived for the whole
+   * chunk, long enough for V8 to move it to the old generation, where these arrays piled up
+   * between full collections; a typed copy per chunk made glibc's arenas creep (both seen as
+   * an endless run's slow RSS rise).
+   */
+  private ends = new Float64Array(1024);
+  private iterations = 0;
   protected keys: Array<string | null>;
 
   constructor(plan: Plan, private readonly kind: EncodedBatch['kind']) {
@@ -54,15 +65,24 @@ abstract class BaseEncoder implements Encoder {
 
   abstract add(dataset: number, record: GenRecord): void;
 
+  reuse(buffers: ArrayBuffer[]): void {
+    this.w.reuse(buffers);
+  }
+
   /** Text an encoder collected for the current iteration, written at its end. */
   protected flushPending(): void {}
 
   endIteration(): void {
     this.flushPending();
-    this.ends.push(this.w.pos);
+    if (this.iterations === this.ends.length) {
+      const grown = new Float64Array(this.ends.length * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[this.iterations++] = this.w.pos;
   }
 
-  finish(firstIteration: number): EncodedBatch {
+  finish(firstIteration: number, ends = false): EncodedBatch {
     this.flushPending();
     const { buffer, length } = this.w.detach();
     const batch: EncodedBatch = {
@@ -71,12 +91,13 @@ abstract class BaseEncoder implements Encoder {
       length,
       counts: this.counts,
       bytes: this.bytes,
-      iterationEnds: this.ends,
+      iterations: this.iterations,
       firstIteration,
     };
+    if (ends) batch.iterationEnds = this.ends.slice(0, this.iterations);
     this.counts = this.counts.map(() => 0);
     this.bytes = this.bytes.map(() => 0);
-    this.ends = [];
+    this.iterations = 0;
     return batch;
   }
 }

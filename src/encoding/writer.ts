@@ -2,6 +2,8 @@
 export class ByteWriter {
   buf: Buffer;
   pos = 0;
+  /** Buffers handed back for reuse (see `reuse`), taken by `detach` before allocating. */
+  private spares: ArrayBuffer[] = [];
 
   constructor(initial = 64 * 1024) {
     // Slow (unpooled) buffers own their ArrayBuffer, so it can be transferred to another thread.
@@ -27,14 +29,29 @@ export class ByteWriter {
 
   /**
    * Hands over the whole backing ArrayBuffer (no copy) for transfer to another thread, with the
-   * number of bytes used; the writer starts again on a fresh buffer of the same size.
+   * number of bytes used; the writer starts again on a spare buffer at least as large, or a fresh
+   * one of the same size.
    */
   detach(): { buffer: ArrayBuffer; length: number } {
     const out = { buffer: this.buf.buffer as ArrayBuffer, length: this.pos };
-    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
+    const size = this.buf.length;
+    let spare = this.spares.pop();
+    while (spare && spare.byteLength < size) spare = this.spares.pop();
+    this.buf = spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(size);
     this.pos = 0;
     return out;
   }
+
+  /**
+   * Takes back buffers this writer (or another thread's) detached earlier, once their bytes are no
+   * longer needed, so that `detach` reuses them instead of allocating. Their old bytes are never
+   * read: only bytes written after `detach` are. At most `MAX_SPARES` are kept.
+   */
+  reuse(buffers: ArrayBuffer[]): void {
+    for (const b of buffers) if (this.spares.length < ByteWriter.MAX_SPARES && b.byteLength > 0) this.spares.push(b);
+  }
+
+  static readonly MAX_SPARES = 4;
 }
 
 /** Strings up to this length are tried as ASCII in JavaScript: cheaper than a native call. */

@@ -2,6 +2,7 @@
  * The one small contract every sink follows. Sinks are found by name in src/sinks/index.ts.
  *   prepare(ctx) → the encoding the workers should produce
  *   write(batch) → resolves when the sink can take more (backpressure)
+ *   doneWithBatches() → whether the batches' buffers may be reused once written
  *   flush() → everything written is delivered; close() releases connections
  *   clean() → deletes what the schema would create (topics, subjects, tables)
  */
@@ -33,6 +34,12 @@ export interface Sink {
   flush(): Promise<void>;
   close(): Promise<void>;
   report(): DeliveryReport | undefined;
+  /**
+   * True when the sink holds no bytes of the batches it was given once their write() resolved
+   * (it copied or sent them), so their buffers may be filled again. Absent or false: the
+   * coordinator leaves them to the garbage collector.
+   */
+  doneWithBatches?(): boolean;
 }
 
 export interface SinkDefinition {

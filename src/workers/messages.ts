@@ -15,6 +15,10 @@ export interface WorkerSetup {
 export interface GenTask {
   firstIteration: number;
   count: number;
+  /** Whether the batch should say where each iteration ends (--wait paces by iteration). */
+  ends?: boolean;
+  /** Buffers of delivered batches, transferred back for the worker's encoder to reuse. */
+  spare?: ArrayBuffer[];
 }
 
 export type GenResult = { ok: true; batch: EncodedBatch } | { ok: false; error: SerializedError };

@@ -43,13 +43,14 @@ function nameThread(): void {
 export function runTask(task: GenTask): GenResult {
   try {
     const { graph, encoder } = setup();
+    if (task.spare) encoder.reuse(task.spare);
     const add = encoder.add.bind(encoder);
     const end = task.firstIteration + task.count;
     for (let i = task.firstIteration; i < end; i++) {
       graph.generate(i, add);
       encoder.endIteration();
     }
-    return { ok: true, batch: encoder.finish(task.firstIteration) };
+    return { ok: true, batch: encoder.finish(task.firstIteration, task.ends) };
   } catch (e) {
     return { ok: false, error: serializeError(e) };
   }

@@ -27,12 +27,12 @@ test('records batches round-trip keys, values and counts; iteration ends fall be
   enc.endIteration();
   enc.add(0, { id: 'k', v: null });
   enc.endIteration();
-  const batch = enc.finish(10);
+  const batch = enc.finish(10, true);
   assert.equal(batch.firstIteration, 10);
   assert.deepEqual(batch.counts, [2, 1]);
   const all = readAll(batch).map((r) => [r.dataset, r.key?.toString() ?? null, JSON.parse(r.value!.toString())]);
   assert.deepEqual(all, [[0, '7', { id: 7, v: 'é' }], [1, null, { v: 1 }], [0, 'k', { id: 'k', v: null }]]);
-  const second = readAll(batch, batch.iterationEnds[0], batch.iterationEnds[1]);
+  const second = readAll(batch, batch.iterationEnds![0], batch.iterationEnds![1]);
   assert.equal(second.length, 1);
   assert.equal(second[0]!.key!.toString(), 'k');
   // The encoder starts afresh for the next chunk.
@@ -46,10 +46,11 @@ test('lines batches are the dry-run contract', () => {
   enc.add(0, { id: 1, at: new Date(0) });
   enc.add(1, { x: [1] });
   enc.endIteration();
-  const b = enc.finish(0);
+  const b = enc.finish(0, true);
   const text = Buffer.from(b.buffer, 0, b.length).toString();
   assert.equal(text, '{"topic":"p_a","key":"1","value":{"id":1,"at":"1970-01-01T00:00:00.000Z"}}\n{"topic":"p_b","key":null,"value":{"x":[1]}}\n');
-  assert.deepEqual(b.iterationEnds, [Buffer.byteLength(text)]);
+  assert.deepEqual([...b.iterationEnds!], [Buffer.byteLength(text)]);
+  assert.equal(b.iterations, 1);
 });
 
 test('keys of every kind survive packing: empty, short and long, ASCII and not', () => {
@@ -66,4 +67,40 @@ test('keys of every kind survive packing: empty, short and long, ASCII and not',
     got.map((r) => JSON.parse(r.value!.toString()).v),
     keys,
   );
+});
+
+test('chunks of thousands of iterations keep every end; buffers handed back are refilled with the same bytes', () => {
+  const fill = (enc: ReturnType<typeof createEncoder>, n: number) => {
+    for (let i = 0; i < n; i++) {
+      enc.add(0, { id: i, v: 'x'.repeat(i % 50) });
+      enc.endIteration();
+    }
+    return enc.finish(0, true);
+  };
+  const fresh = createEncoder(plan, { kind: 'json' });
+  const first = fill(fresh, 3000);
+  const ends = first.iterationEnds!;
+  assert.equal(first.iterations, 3000);
+  assert.equal(ends.length, 3000);
+  assert.equal(ends[2999], first.length);
+  for (let i = 1; i < 3000; i++) assert.ok(ends[i]! > ends[i - 1]!);
+  const expected = Buffer.from(first.buffer, 0, first.length).toString('latin1');
+
+  // A spent buffer full of other bytes, handed back: the next batch is written over it, unchanged.
+  const reused = createEncoder(plan, { kind: 'json' });
+  const spent = fill(reused, 3000).buffer;
+  new Uint8Array(spent).fill(0xee);
+  reused.reuse([spent]);
+  const next = fill(reused, 3000);
+  const second = fill(reused, 3000);
+  assert.equal(second.buffer, spent, 'the handed-back buffer was used for the batch after next');
+  assert.equal(Buffer.from(second.buffer, 0, second.length).toString('latin1'), expected);
+  assert.equal(Buffer.from(next.buffer, 0, next.length).toString('latin1'), expected);
+  assert.deepEqual([...second.iterationEnds!], [...ends]);
+  // Without --wait the batch only counts its iterations.
+  reused.add(0, { id: 1, v: '' });
+  reused.endIteration();
+  const plain = reused.finish(0);
+  assert.equal(plain.iterations, 1);
+  assert.equal(plain.iterationEnds, undefined);
 });

@@ -3,7 +3,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import { ChunkSizer, chunkCap } from '../../src/main/run.js';
+import { ChunkSizer, chunkCap, run } from '../../src/main/run.js';
+import { loadSchema } from '../../src/schema/load.js';
+import type { EncodedBatch } from '../../src/encoding/batch.js';
+import type { EncodingSpec } from '../../src/encoding/encoders.js';
+import type { Sink } from '../../src/sinks/sink.js';
 import { CLI, example, fixture, lines, runCli, runCliAsync, tmpFile } from '../helpers.js';
 
 test('-n -1 runs until Ctrl-C, then stops cleanly with a summary and whole lines', async () => {
@@ -108,18 +112,56 @@ test('chunk sizes follow the output: ~1 MB or 16,384 records a chunk, one iterat
   const fresh = new ChunkSizer(4096, false, 0);
   assert.equal(fresh.next(), 16);
   // 200 kB per iteration: five iterations make a megabyte.
-  fresh.observe({ length: 2_000_000, counts: [100], iterationEnds: new Array(10).fill(0) });
+  fresh.observe({ length: 2_000_000, counts: [100], iterations: 10 });
   assert.equal(fresh.next(), 5);
   // Nothing encoded (generate-only): 15 records per iteration → 1,092 iterations.
   const counting = new ChunkSizer(4096, false, 0);
-  counting.observe({ length: 0, counts: [1500], iterationEnds: new Array(100).fill(0) });
+  counting.observe({ length: 0, counts: [1500], iterations: 100 });
   assert.equal(counting.next(), 1092);
   // Small records are capped by the share of -n (or 4,096 iterations).
   const capped = new ChunkSizer(40, false, 0);
-  capped.observe({ length: 1000, counts: [10], iterationEnds: new Array(10).fill(0) });
+  capped.observe({ length: 1000, counts: [10], iterations: 10 });
   assert.equal(capped.next(), 40);
   assert.equal(new ChunkSizer(4096, false, 1_000_000).next(), 1);
   assert.equal(chunkCap(1000, 2, 5), 1);
   assert.equal(chunkCap(1000, 2, 0), 125);
   assert.equal(chunkCap(-1, 2, 0), 4096);
+});
+
+test('batch buffers go back to the workers only when the sink is done with them, and the output stays the same', async () => {
+  const { plan, avroNames } = loadSchema(example('ecommerce/ecommerce.json'));
+  const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames };
+  class Collecting implements Sink {
+    readonly buffers: ArrayBuffer[] = [];
+    text = '';
+    constructor(private readonly done: boolean) {}
+    async prepare(): Promise<EncodingSpec> {
+      return { kind: 'lines' };
+    }
+    async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
+      this.buffers.push(batch.buffer);
+      this.text += Buffer.from(batch.buffer, start, end - start).toString();
+    }
+    async flush(): Promise<void> {}
+    async close(): Promise<void> {}
+    report(): undefined {
+      return undefined;
+    }
+    doneWithBatches(): boolean {
+      return this.done;
+    }
+  }
+  const outputs: string[] = [];
+  for (const done of [false, true]) {
+    const sink = new Collecting(done);
+    const stats = await run({ plan, gen, sink, iterations: 3000, threads: 2, waitMs: 0, debug: false, log: () => {} });
+    assert.equal(lines(sink.text).length, stats.records.reduce((a, b) => a + b, 0));
+    // A buffer handed back to a worker is detached here: zero bytes long.
+    const handedBack = sink.buffers.filter((b) => b.byteLength === 0).length;
+    if (done) assert.ok(handedBack > sink.buffers.length / 2, `${handedBack} of ${sink.buffers.length} handed back`);
+    else assert.equal(handedBack, 0);
+    outputs.push(sink.text);
+  }
+  assert.ok(lines(outputs[0]!).length > 3000 * 10);
+  assert.equal(outputs[1], outputs[0]);
 });

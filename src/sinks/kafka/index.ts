@@ -144,6 +144,11 @@ export class KafkaSink implements Sink {
     if (producer?.isConnected()) await new Promise<void>((resolve) => producer.disconnect(5000, () => resolve()));
   }
 
+  /** produce() copies key and value into librdkafka's own messages. */
+  doneWithBatches(): boolean {
+    return true;
+  }
+
   report(): DeliveryReport {
     const notes = [];
     if (this.firstFailure) notes.push(`first failure: ${this.firstFailure}`);

@@ -187,6 +187,11 @@ export class MysqlSink implements Sink {
     this.conn = undefined;
   }
 
+  /** write() resolves once its statements ran. */
+  doneWithBatches(): boolean {
+    return true;
+  }
+
   report(): DeliveryReport {
     return { delivered: this.delivered, failed: 0 };
   }

@@ -175,6 +175,11 @@ export class PostgresSink implements Sink {
     this.client = undefined;
   }
 
+  /** write() resolves once its statements ran. */
+  doneWithBatches(): boolean {
+    return true;
+  }
+
   report(): DeliveryReport {
     return { delivered: this.delivered, failed: 0 };
   }

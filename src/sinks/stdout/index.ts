@@ -1,4 +1,5 @@
 /** Dry-run sink: one JSON line per record on stdout, honouring stdout backpressure. */
+import type { Writable } from 'node:stream';
 import type { EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
 import type { Sink, SinkDefinition } from '../sink.js';
@@ -6,7 +7,7 @@ import type { Sink, SinkDefinition } from '../sink.js';
 export class StdoutSink implements Sink {
   private closed = false;
 
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {
+  constructor(private readonly out: Writable = process.stdout) {
     // A closed pipe (`datagen ... | head`) ends the run quietly.
     out.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') this.closed = true;
@@ -30,6 +31,11 @@ export class StdoutSink implements Sink {
   }
 
   async close(): Promise<void> {}
+
+  /** Nothing waits in the stream's queue (writes to files and, on Linux, pipes complete at once). */
+  doneWithBatches(): boolean {
+    return this.out.writableLength === 0;
+  }
 
   report(): undefined {
     return undefined;

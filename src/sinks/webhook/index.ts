@@ -116,6 +116,11 @@ export class WebhookSink implements Sink {
     await Promise.allSettled(this.inFlight);
   }
 
+  /** Values are copied into the pending requests. */
+  doneWithBatches(): boolean {
+    return true;
+  }
+
   report(): DeliveryReport {
     const notes = [`retried requests: ${this.retries}`];
     if (this.firstRefusal) notes.push(`first refusal: ${this.firstRefusal}`);
