@@ -87,7 +87,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
         next += task.count;
         const spare = spent.pop();
         if (spare) task.spare = [spare];
-        queue.push(pool.run(task, spare ? { transferList: [spare] } : {}).then((r: GenResult) => r, (e: unknown): GenResult => ({ ok: false, error: serializeError(e) })));
+        queue.push(pool.run(task, { transferList: task.spare }).then((r: GenResult) => r, (e: unknown): GenResult => ({ ok: false, error: serializeError(e) })));
       }
       const head = queue.shift();
       if (!head || o.signal?.aborted) break;
