@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { jemallocLibrary } from '../src/main/allocator.js';
 import { rssOverTime, runChild, runDatagen, timeToFirstRecord, warm, warmMs, withBrokerCpu, type Stats, type ThreadCpu } from './lib/measure.js';
 import { producerPerformance } from './lib/transport.js';
 
@@ -35,6 +36,8 @@ const ENV = {
   POSTGRES_HOST: '127.0.0.1', POSTGRES_DB: 'test', POSTGRES_USER: 'postgres',
   MYSQL_HOST: '127.0.0.1', MYSQL_DB: 'test', MYSQL_USER: 'root',
 };
+/** What datagen's Kafka runs (relaunched under jemalloc where installed) and the client limit run with. */
+const KAFKA_ALLOCATOR = jemallocLibrary() ?? "the system's malloc";
 
 interface SchemaCase {
   name: string;
@@ -306,7 +309,7 @@ async function main(): Promise<void> {
   const out = {
     when: new Date().toISOString(),
     smoke: SMOKE,
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, kafkaAllocator: KAFKA_ALLOCATOR },
     version: JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version,
     rows,
     ...extras,
@@ -354,6 +357,7 @@ function print(): void {
     console.log(`${r.scenario}, ${r.schema}, ${r.threads} thr: the target (${r.targetPerSec}/s) is above the cores bound (${r.coresBoundPerSec}/s): out of reach on this run's figures`);
   }
   for (const [k, v] of Object.entries(extras)) console.log(`${k}: ${JSON.stringify(v)}`);
+  console.log(`allocator of the Kafka runs and of the client limit: ${KAFKA_ALLOCATOR}`);
 }
 
 await main();

@@ -1,5 +1,5 @@
 /**
- * Typed errors with stable codes. Library code throws these; only src/main/cli.ts
+ * Typed errors with stable codes. Library code throws these; only src/main/program.ts
  * prints them and chooses the exit code.
  */
 export const ErrorCodes = {

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { jemallocLibrary, withPreload } from '../../src/main/allocator.js';
 import { rateAfter, type TimelinePoint } from '../../src/main/timeline.js';
 
 /**
@@ -42,28 +43,37 @@ export interface ThreadCpu {
 }
 
 /**
- * Samples a process's threads every 100 ms until it exits and keeps each thread's last CPU time,
- * so threads that end before the process (the workers) still count; at most one interval of a
- * thread's CPU is missed. Linux only: elsewhere `stop()` returns undefined.
+ * Samples a process's threads, and those of its child processes (a Kafka run relaunches itself
+ * under jemalloc, src/main/allocator.ts), every 100 ms until it exits and keeps each thread's last
+ * CPU time, so threads that end before the process (the workers) still count; at most one
+ * interval of a thread's CPU is missed. A process's first thread is its main thread, except in a
+ * process that started another (the launcher), which counts as other. Linux only: elsewhere
+ * `stop()` returns undefined.
  */
 function threadCpuSampler(pid: number): { stop(): ThreadCpu | undefined } {
-  const last = new Map<string, { comm: string; ticks: number }>();
+  const last = new Map<string, { comm: string; ticks: number; leader: boolean }>();
+  const launchers = new Set<number>();
   const ok = existsSync(`/proc/${pid}/task`);
-  const sample = () => {
+  const sampleProcess = (p: number) => {
     let tids: string[];
     try {
-      tids = readdirSync(`/proc/${pid}/task`);
+      tids = readdirSync(`/proc/${p}/task`);
     } catch {
       return;
     }
     for (const tid of tids) {
       try {
-        last.set(tid, readStat(`/proc/${pid}/task/${tid}/stat`));
+        last.set(tid, { ...readStat(`/proc/${p}/task/${tid}/stat`), leader: tid === String(p) });
+        for (const child of readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)) {
+          launchers.add(p);
+          sampleProcess(child);
+        }
       } catch {
         // The thread ended between readdir and read.
       }
     }
   };
+  const sample = () => sampleProcess(pid);
   sample();
   const timer = setInterval(sample, 100);
   return {
@@ -71,8 +81,8 @@ function threadCpuSampler(pid: number): { stop(): ThreadCpu | undefined } {
       clearInterval(timer);
       if (!ok) return undefined;
       const cpu: ThreadCpu = { workers: 0, main: 0, librdkafka: 0, other: 0 };
-      for (const [tid, { comm, ticks }] of last) {
-        const kind = tid === String(pid) ? 'main' : comm === 'datagen-worker' ? 'workers' : comm.startsWith('rdk:') ? 'librdkafka' : 'other';
+      for (const [tid, { comm, ticks, leader }] of last) {
+        const kind = leader ? (launchers.has(Number(tid)) ? 'other' : 'main') : comm === 'datagen-worker' ? 'workers' : comm.startsWith('rdk:') ? 'librdkafka' : 'other';
         cpu[kind] += ticks / 100;
       }
       return cpu;
@@ -117,8 +127,15 @@ export function warm<T extends Stats>(s: T, warmMs: number): T {
   return { ...s, warmRecordsPerSec: rate ?? null };
 }
 
+/**
+ * Runs a bench child (lib/child.ts). The Kafka client alone runs with the allocator a Kafka run of
+ * datagen gets (jemalloc where installed, src/main/allocator.ts), so that it is the limit of the
+ * same transport path.
+ */
 export async function runChild(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Stats & { recordsPerSec: number }> {
-  const { stdout, threadCpu } = await runNode(root, [`${root}dist/bench/lib/child.js`, ...args], env, `bench child ${args.join(' ')}`, true);
+  const lib = args[0] === 'client' ? jemallocLibrary({ ...process.env, ...env }) : undefined;
+  const childEnv = lib ? { ...env, LD_PRELOAD: withPreload(env.LD_PRELOAD ?? process.env.LD_PRELOAD, lib) } : env;
+  const { stdout, threadCpu } = await runNode(root, [`${root}dist/bench/lib/child.js`, ...args], childEnv, `bench child ${args.join(' ')}`, true);
   return { ...(JSON.parse(stdout) as Stats), threadCpu };
 }
 

@@ -33,11 +33,14 @@ export class RecordCursor {
   valueAt = 0;
   valueLength = -1;
   private readonly buf: Buffer;
+  /** The batch's ArrayBuffer, read once: `buf.buffer` is a getter that costs a call per record. */
+  private readonly ab: ArrayBuffer;
   private pos: number;
   private readonly end: number;
 
   constructor(batch: EncodedBatch, start = 0, end = batch.length) {
     this.buf = Buffer.from(batch.buffer, 0, batch.length);
+    this.ab = batch.buffer;
     this.pos = start;
     this.end = end;
   }
@@ -70,10 +73,10 @@ export class RecordCursor {
   }
 
   keyView(): Uint8Array | null {
-    return this.keyLength < 0 ? null : new Uint8Array(this.buf.buffer, this.keyAt, this.keyLength);
+    return this.keyLength < 0 ? null : new Uint8Array(this.ab, this.keyAt, this.keyLength);
   }
 
   valueView(): Uint8Array | null {
-    return this.valueLength < 0 ? null : new Uint8Array(this.buf.buffer, this.valueAt, this.valueLength);
+    return this.valueLength < 0 ? null : new Uint8Array(this.ab, this.valueAt, this.valueLength);
   }
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import avro from 'avsc';
 import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
+import { jemallocLibrary } from '../../src/main/allocator.js';
 import { CLI, example, fixture, lines, runCli, runCliAsync, tmpFile, type Line } from '../helpers.js';
 import { asJson, KAFKA_ENV, listSubjects, listTopics, readTopic, services, uniquePrefix } from './kafka-helpers.js';
 
@@ -156,5 +157,51 @@ test('an .avsc input registers its own schema; every record read back validates 
     const value = type.fromBuffer(rec.value!.subarray(5)) as { id: string };
     assert.ok(type.isValid(value));
     assert.equal(rec.key, value.id, 'datagen.key names the key');
+  }
+});
+
+test('Kafka runs relaunch under jemalloc where it is installed, DATAGEN_ALLOCATOR=system does not; the records are the same', async () => {
+  const [a, b] = [uniquePrefix('alloc_default'), uniquePrefix('alloc_system')];
+  const args = (prefix: string) => ['-s', example('ecommerce/ecommerce.json'), '-n', '40', '--seed', '3', '-p', prefix, '--debug'];
+  const byDefault = runCli(args(a), KAFKA_ENV);
+  const system = runCli(args(b), { ...KAFKA_ENV, DATAGEN_ALLOCATOR: 'system' });
+  assert.equal(byDefault.code, 0, byDefault.stderr);
+  assert.equal(system.code, 0, system.stderr);
+  const lib = jemallocLibrary();
+  if (lib) assert.match(byDefault.stderr, new RegExp(`allocator jemalloc \\(${lib.replace(/\./g, '\\.')}\\)`));
+  else assert.match(byDefault.stderr, /allocator the system's malloc/, 'no jemalloc installed: the run stays in its own process');
+  assert.match(system.stderr, /allocator the system's malloc/);
+  const value = (r: { value: Buffer | null }) => r.value!.toString();
+  assert.deepEqual((await readTopic(`${a}_users`, 40)).map(value), (await readTopic(`${b}_users`, 40)).map(value));
+});
+
+test('a Kafka run relaunched under jemalloc stops once and cleanly on Ctrl-C (both processes get it) and on SIGTERM to the command', { skip: !jemallocLibrary() && 'no jemalloc here: nothing is relaunched' }, async () => {
+  for (const how of ['Ctrl-C', 'SIGTERM'] as const) {
+    const prefix = uniquePrefix(`stop_${how === 'Ctrl-C' ? 'int' : 'term'}`);
+    // Its own process group, as a terminal's foreground job is: Ctrl-C signals every process in it.
+    const child = spawn(process.execPath, [CLI, '-s', example('ecommerce/ecommerce.json'), '-n', '-1', '-w', '1', '--seed', '9', '-p', prefix], {
+      env: { ...process.env, ...KAFKA_ENV },
+      detached: true,
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.resume();
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((r) => setTimeout(r, 4000));
+    if (how === 'Ctrl-C') {
+      const relaunched = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());
+      assert.ok(relaunched > 0, 'the command runs in a relaunched child process');
+      process.kill(-child.pid!, 'SIGINT');
+      // The launcher's copy of the signal may come a little later than the terminal's.
+      await new Promise((r) => setTimeout(r, 10));
+      process.kill(relaunched, 'SIGINT');
+    } else child.kill('SIGTERM');
+    assert.equal(await exit, 0, err);
+    assert.equal(err.match(/stopping: finishing what is in flight/g)?.length, 1, err);
+    assert.match(err, /failed: 0/);
+    const users = Number(new RegExp(`${prefix}_users\\s+(\\d+) records .* delivered (\\d+)`).exec(err)?.[1]);
+    assert.ok(users > 0, err);
+    assert.match(err, new RegExp(`${prefix}_users\\s+${users} records .* delivered ${users}\\b`));
+    assert.equal((await readTopic(`${prefix}_users`, users)).length, users, `${how}: every user the summary counts is in the topic`);
   }
 });

@@ -1,0 +1,107 @@
+/**
+ * The memory allocator for Kafka runs. librdkafka allocates every message on the thread that
+ * calls produce() (our main thread) and frees it on its broker thread; glibc's malloc makes both
+ * threads fight over one arena for each record, which cost about a fifth of both threads' CPU in
+ * the bench (bench/README.md, tenth session). jemalloc does not. An allocator can only be chosen
+ * when a process starts, so for Kafka runs on Linux the command relaunches itself once with
+ * jemalloc preloaded when the library is installed (Debian/Ubuntu: libjemalloc2, Fedora/RHEL:
+ * jemalloc), and runs with the system's malloc when it is not.
+ *
+ * DATAGEN_ALLOCATOR: unset or "jemalloc" (the default above), "system" (never relaunch), or the
+ * path of a jemalloc shared library to use instead of looking for one.
+ *
+ * Only node: built-ins here: this runs before the program is loaded.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+
+const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+
+/** Where distributions install jemalloc's shared library, for this machine's architecture. */
+function jemallocCandidates(): string[] {
+  const multiarch = MULTIARCH[process.arch];
+  return [
+    ...(multiarch ? [`/usr/lib/${multiarch}/libjemalloc.so.2`] : []),
+    '/usr/lib64/libjemalloc.so.2',
+    '/usr/lib/libjemalloc.so.2',
+    '/usr/local/lib/libjemalloc.so.2',
+  ];
+}
+
+/** The jemalloc library to preload, or undefined for the system's malloc (see the file comment). */
+export function jemallocLibrary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const choice = env.DATAGEN_ALLOCATOR?.trim() ?? '';
+  if (choice === 'system') return undefined;
+  if (choice !== '' && choice !== 'jemalloc') return existsSync(choice) ? choice : undefined;
+  return jemallocCandidates().find((p) => existsSync(p));
+}
+
+/**
+ * Whether these command-line arguments make a Kafka run (-f json, the default, or -f avro, not a
+ * dry run, --clean, --help or --version). A cheap look at the arguments, before commander parses
+ * them: a wrong answer only costs speed, never output.
+ */
+export function isKafkaRun(args: string[]): boolean {
+  let format = 'json';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (['--dry-run', '-dr', '-c', '--clean', '-h', '--help', '-V', '--version'].includes(a)) return false;
+    if (a === '-f' || a === '--format') format = args[++i] ?? '';
+    else if (a.startsWith('--format=')) format = a.slice('--format='.length);
+    else if (a.startsWith('-f') && !a.startsWith('--') && a.length > 2) format = a.slice(2);
+  }
+  return format === 'json' || format === 'avro';
+}
+
+/**
+ * The library to relaunch this command under, or undefined to run it in this process: not a
+ * Kafka run, not Linux, DATAGEN_ALLOCATOR=system, no jemalloc installed, or already preloaded
+ * (by the user, or because this is the relaunched process).
+ */
+export function relaunchLibrary(args: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!isKafkaRun(args)) return undefined;
+  if (/libjemalloc/.test(env.LD_PRELOAD ?? '')) return undefined;
+  return jemallocLibrary(env);
+}
+
+/** An LD_PRELOAD value with `lib` added after what it already holds. */
+export function withPreload(current: string | undefined, lib: string): string {
+  return [current, lib].filter(Boolean).join(' ');
+}
+
+/**
+ * Runs this same command (node flags and arguments) in a child process with `lib` preloaded and
+ * stdio shared, and exits as it does. Signals sent to this process are passed on; a Ctrl-C in a
+ * terminal reaches both processes, so the program treats a second signal within half a second of
+ * the first as the same one (program.ts). `fallback` runs the command in this process instead if
+ * the child cannot be started.
+ */
+export function relaunch(lib: string, fallback: () => Promise<unknown>): void {
+  const env = { ...process.env, LD_PRELOAD: withPreload(process.env.LD_PRELOAD, lib) };
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  const detach = () => signals.forEach((s) => process.off(s, forward));
+  signals.forEach((s) => process.on(s, forward));
+  child.on('error', () => {
+    detach();
+    void fallback();
+  });
+  child.on('exit', (code, signal) => {
+    detach();
+    if (signal) process.kill(process.pid, signal);
+    else process.exitCode = code ?? 1;
+  });
+}
+
+/** The allocator this process runs with, for --debug: the jemalloc library mapped, or the system's. */
+export function allocatorInUse(): string {
+  try {
+    const lib = /\s(\/\S*libjemalloc\S*)$/m.exec(readFileSync('/proc/self/maps', 'utf8'))?.[1];
+    if (lib) return `jemalloc (${lib})`;
+  } catch {
+    // Not Linux.
+  }
+  return "the system's malloc";
+}

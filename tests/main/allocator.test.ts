@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isKafkaRun, relaunchLibrary } from '../../src/main/allocator.js';
+import { tmpFile } from '../helpers.js';
+
+test('only Kafka runs relaunch: json (the default) and avro, not dry runs, --clean, --help or other sinks', () => {
+  const s = ['-s', 'x.json'];
+  assert.equal(isKafkaRun(s), true);
+  assert.equal(isKafkaRun([...s, '-f', 'avro', '-n', '-1']), true);
+  assert.equal(isKafkaRun([...s, '--format=json']), true);
+  for (const other of [['-f', 'postgres'], ['--format', 'mysql'], ['--format=webhook'], ['-fpostgres'], ['--dry-run'], ['-dr'], ['-f', 'avro', '--clean'], ['-c'], ['--help'], ['-V']]) {
+    assert.equal(isKafkaRun([...s, ...other]), false, other.join(' '));
+  }
+});
+
+test('DATAGEN_ALLOCATOR: system never relaunches, a path is used if it exists, an existing preload is kept', { skip: process.platform !== 'linux' }, () => {
+  const args = ['-s', 'x.json', '-f', 'avro'];
+  const lib = tmpFile('libjemalloc.so.2', '');
+  assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: lib }), lib);
+  assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: `${lib}.missing` }), undefined);
+  assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: 'system' }), undefined);
+  assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: lib, LD_PRELOAD: '/opt/lib/libjemalloc.so.2' }), undefined, 'already preloaded: the relaunched process itself');
+  assert.equal(relaunchLibrary(['-s', 'x.json', '--dry-run'], { DATAGEN_ALLOCATOR: lib }), undefined);
+});
