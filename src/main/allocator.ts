@@ -10,10 +10,11 @@
  * DATAGEN_ALLOCATOR: unset or "jemalloc" (the default above), "system" (never relaunch), or the
  * path of a jemalloc shared library to use instead of looking for one.
  *
- * Only node: built-ins here: this runs before the program is loaded.
+ * Only node: built-ins and errors.ts here: this runs before the program is loaded.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { DatagenError, ErrorCodes } from '../errors.js';
 
 const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
 
@@ -28,12 +29,20 @@ function jemallocCandidates(): string[] {
   ];
 }
 
-/** The jemalloc library to preload, or undefined for the system's malloc (see the file comment). */
+/**
+ * The jemalloc library to preload, or undefined for the system's malloc (see the file comment).
+ * A DATAGEN_ALLOCATOR path that does not exist is a usage error.
+ */
 export function jemallocLibrary(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (process.platform !== 'linux') return undefined;
   const choice = env.DATAGEN_ALLOCATOR?.trim() ?? '';
   if (choice === 'system') return undefined;
-  if (choice !== '' && choice !== 'jemalloc') return existsSync(choice) ? choice : undefined;
+  if (choice !== '' && choice !== 'jemalloc') {
+    if (!existsSync(choice)) {
+      throw new DatagenError(ErrorCodes.USAGE, `DATAGEN_ALLOCATOR is "${choice}": no such file (use "system", "jemalloc", or the path of libjemalloc.so.2)`);
+    }
+    return choice;
+  }
   return jemallocCandidates().find((p) => existsSync(p));
 }
 
@@ -61,8 +70,10 @@ export function isKafkaRun(args: string[]): boolean {
  */
 export function relaunchLibrary(args: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (!isKafkaRun(args)) return undefined;
-  if (/libjemalloc/.test(env.LD_PRELOAD ?? '')) return undefined;
-  return jemallocLibrary(env);
+  const lib = jemallocLibrary(env);
+  const preloaded = (env.LD_PRELOAD ?? '').split(/[\s:]+/);
+  if (!lib || preloaded.includes(lib) || preloaded.some((p) => /libjemalloc/.test(p))) return undefined;
+  return lib;
 }
 
 /** An LD_PRELOAD value with `lib` added after what it already holds. */

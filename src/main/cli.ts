@@ -6,10 +6,18 @@
  */
 import { relaunch, relaunchLibrary } from './allocator.js';
 import { loadDotEnv } from './env.js';
+import { DatagenError } from '../errors.js';
 
 const runHere = () => import('./program.js');
-// DATAGEN_ALLOCATOR may be set in ./.env, as every other setting may.
-loadDotEnv();
-const lib = relaunchLibrary(process.argv.slice(2));
+let lib: string | undefined;
+try {
+  // DATAGEN_ALLOCATOR may be set in ./.env, as every other setting may.
+  loadDotEnv();
+  lib = relaunchLibrary(process.argv.slice(2));
+} catch (e) {
+  // A bad DATAGEN_ALLOCATOR or .env: reported as the program reports usage errors.
+  process.stderr.write(`datagen: error: ${(e as Error).message}\n`);
+  process.exit(e instanceof DatagenError ? e.exitCode : 2);
+}
 if (lib) relaunch(lib, runHere);
 else await runHere();

@@ -13,11 +13,14 @@ test('only Kafka runs relaunch: json (the default) and avro, not dry runs, --cle
   }
 });
 
-test('DATAGEN_ALLOCATOR: system never relaunches, a path is used if it exists, an existing preload is kept', { skip: process.platform !== 'linux' }, () => {
+test('DATAGEN_ALLOCATOR: system never relaunches, a path is used (a missing one is an error), a process already preloaded does not relaunch', { skip: process.platform !== 'linux' }, () => {
   const args = ['-s', 'x.json', '-f', 'avro'];
   const lib = tmpFile('libjemalloc.so.2', '');
   assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: lib }), lib);
-  assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: `${lib}.missing` }), undefined);
+  assert.throws(() => relaunchLibrary(args, { DATAGEN_ALLOCATOR: `${lib}.missing` }), /DATAGEN_ALLOCATOR is ".*\.missing": no such file/);
+  const other = tmpFile('libtcmalloc.so.4', '');
+  assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: other }), other);
+  assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: other, LD_PRELOAD: other }), undefined, 'the relaunched process does not relaunch again');
   assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: 'system' }), undefined);
   assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: lib, LD_PRELOAD: '/opt/lib/libjemalloc.so.2' }), undefined, 'already preloaded: the relaunched process itself');
   assert.equal(relaunchLibrary(['-s', 'x.json', '--dry-run'], { DATAGEN_ALLOCATOR: lib }), undefined);
