@@ -96,6 +96,8 @@ export function relaunch(lib: string, fallback: () => Promise<unknown>): void {
   const detach = () => signals.forEach((s) => process.off(s, forward));
   signals.forEach((s) => process.on(s, forward));
   child.on('error', () => {
+    // Only a child that never started is replaced; an error from a running one (a failed kill) is not.
+    if (child.pid !== undefined) return;
     detach();
     void fallback();
   });

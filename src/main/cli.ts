@@ -5,15 +5,16 @@
  * imported before that choice, so a relaunch costs one Node start-up, not two loads of the program.
  */
 import { relaunch, relaunchLibrary } from './allocator.js';
-import { loadDotEnv } from './env.js';
+import { readDotEnv } from './env.js';
 import { DatagenError } from '../errors.js';
 
 const runHere = () => import('./program.js');
 let lib: string | undefined;
 try {
-  // DATAGEN_ALLOCATOR may be set in ./.env, as every other setting may.
-  loadDotEnv();
-  lib = relaunchLibrary(process.argv.slice(2));
+  // DATAGEN_ALLOCATOR may be set in ./.env, as every other setting may (the environment wins). The
+  // launcher only reads it: the program loads .env itself, so no setting from it, secrets included,
+  // is copied into the relaunched process's environment.
+  lib = relaunchLibrary(process.argv.slice(2), { ...readDotEnv(), ...process.env });
 } catch (e) {
   // A bad DATAGEN_ALLOCATOR or .env: reported as the program reports usage errors.
   process.stderr.write(`datagen: error: ${(e as Error).message}\n`);

@@ -1,8 +1,14 @@
 /** Environment: `.env` in the working directory (Node's own loader), and secret-safe printing. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** The settings `.env` holds, without putting them into this process's environment. */
+export function readDotEnv(path = '.env'): NodeJS.Dict<string> {
+  return existsSync(path) ? parseEnv(readFileSync(path, 'utf8')) : {};
 }
 
 const SECRET = /(password|secret|token|sasl\.password|ssl\.key|api[-_.]?key|credentials)/i;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { isKafkaRun, relaunchLibrary } from '../../src/main/allocator.js';
-import { tmpFile } from '../helpers.js';
+import { example, runCli, tmpFile } from '../helpers.js';
 
 test('only Kafka runs relaunch: json (the default) and avro, not dry runs, --clean, --help or other sinks', () => {
   const s = ['-s', 'x.json'];
@@ -24,4 +25,17 @@ test('DATAGEN_ALLOCATOR: system never relaunches, a path is used (a missing one 
   assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: 'system' }), undefined);
   assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: lib, LD_PRELOAD: '/opt/lib/libjemalloc.so.2' }), undefined, 'already preloaded: the relaunched process itself');
   assert.equal(relaunchLibrary(['-s', 'x.json', '--dry-run'], { DATAGEN_ALLOCATOR: lib }), undefined);
+});
+
+test('a DATAGEN_ALLOCATOR in ./.env that names no file: exit 2 before anything runs, the environment winning over .env', { skip: process.platform !== 'linux' }, () => {
+  const dir = dirname(tmpFile('.env', 'DATAGEN_ALLOCATOR=/nonexistent/libjemalloc.so.2\nKAFKA_BROKERS=127.0.0.1:9\n'));
+  const args = ['-s', example('ecommerce/ecommerce.json'), '-n', '1'];
+  const r = runCli(args, {}, dir);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr, 'datagen: error: DATAGEN_ALLOCATOR is "/nonexistent/libjemalloc.so.2": no such file (use "system", "jemalloc", or the path of libjemalloc.so.2)\n');
+  // With the environment's own value the program runs (and stops at the next problem: a missing schema).
+  const env = runCli(['-s', `${dir}/missing.json`, '-n', '1', '--debug'], { DATAGEN_ALLOCATOR: 'system' }, dir);
+  assert.match(env.stderr, /allocator the system's malloc/);
+  assert.doesNotMatch(env.stderr, /DATAGEN_ALLOCATOR is/);
+  assert.match(env.stderr, /missing\.json/);
 });
