@@ -1,6 +1,6 @@
 /**
- * Typed errors with stable codes. Library code throws these; only src/main/program.ts
- * prints them and chooses the exit code.
+ * Typed errors with stable codes. Library code throws these; only the command's entry points
+ * (src/main/cli.ts and program.ts) print them and choose the exit code, through `reportError`.
  */
 export const ErrorCodes = {
   USAGE: 'USAGE',
@@ -81,4 +81,16 @@ export function deserializeError(s: SerializedError): DatagenError {
   const err = new DatagenError(s.code, s.message);
   if (s.stack) err.stack = s.stack;
   return err;
+}
+
+/**
+ * Prints an error that ended the command as `datagen: error: <message>` on stderr, with its
+ * stack only under -d/--debug, and returns the exit code: a DatagenError's own, 1 for anything else.
+ */
+export function reportError(e: unknown, argv: string[] = process.argv): number {
+  const debug = argv.includes('-d') || argv.includes('--debug');
+  process.stderr.write(`datagen: error: ${(e as Error)?.message ?? String(e)}\n`);
+  const stack = (e as Error)?.stack;
+  if (debug && stack) process.stderr.write(stack + '\n');
+  return e instanceof DatagenError ? e.exitCode : 1;
 }

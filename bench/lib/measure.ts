@@ -133,8 +133,9 @@ export function warm<T extends Stats>(s: T, warmMs: number): T {
  * same transport path.
  */
 export async function runChild(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Stats & { recordsPerSec: number }> {
-  const lib = args[0] === 'client' ? jemallocLibrary({ ...process.env, ...env }) : undefined;
-  const childEnv = lib ? { ...env, LD_PRELOAD: withPreload(env.LD_PRELOAD ?? process.env.LD_PRELOAD, lib) } : env;
+  const fullEnv = { ...process.env, ...env };
+  const lib = args[0] === 'client' ? jemallocLibrary(fullEnv) : undefined;
+  const childEnv = lib ? withPreload(fullEnv, lib) : env;
   const { stdout, threadCpu } = await runNode(root, [`${root}dist/bench/lib/child.js`, ...args], childEnv, `bench child ${args.join(' ')}`, true);
   return { ...(JSON.parse(stdout) as Stats), threadCpu };
 }

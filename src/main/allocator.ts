@@ -76,9 +76,9 @@ export function relaunchLibrary(args: string[], env: NodeJS.ProcessEnv = process
   return lib;
 }
 
-/** An LD_PRELOAD value with `lib` added after what it already holds. */
-export function withPreload(current: string | undefined, lib: string): string {
-  return [current, lib].filter(Boolean).join(' ');
+/** `env` with `lib` added to its LD_PRELOAD, after what that already holds. */
+export function withPreload(env: NodeJS.ProcessEnv, lib: string): NodeJS.ProcessEnv {
+  return { ...env, LD_PRELOAD: [env.LD_PRELOAD, lib].filter(Boolean).join(' ') };
 }
 
 /**
@@ -89,8 +89,7 @@ export function withPreload(current: string | undefined, lib: string): string {
  * the child cannot be started.
  */
 export function relaunch(lib: string, fallback: () => Promise<unknown>): void {
-  const env = { ...process.env, LD_PRELOAD: withPreload(process.env.LD_PRELOAD, lib) };
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: withPreload(process.env, lib) });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   const detach = () => signals.forEach((s) => process.off(s, forward));

@@ -6,7 +6,7 @@
  */
 import { relaunch, relaunchLibrary } from './allocator.js';
 import { readDotEnv } from './env.js';
-import { DatagenError } from '../errors.js';
+import { reportError } from '../errors.js';
 
 const runHere = () => import('./program.js');
 let lib: string | undefined;
@@ -16,9 +16,8 @@ try {
   // is copied into the relaunched process's environment.
   lib = relaunchLibrary(process.argv.slice(2), { ...readDotEnv(), ...process.env });
 } catch (e) {
-  // A bad DATAGEN_ALLOCATOR or .env: reported as the program reports usage errors.
-  process.stderr.write(`datagen: error: ${(e as Error).message}\n`);
-  process.exit(e instanceof DatagenError ? e.exitCode : 2);
+  // A bad DATAGEN_ALLOCATOR or an unreadable .env: reported as the program reports its errors.
+  process.exit(reportError(e));
 }
 if (lib) relaunch(lib, runHere);
 else await runHere();

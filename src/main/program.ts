@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { DatagenError, ErrorCodes } from '../errors.js';
+import { DatagenError, ErrorCodes, reportError } from '../errors.js';
 import { loadSchema } from '../schema/load.js';
 import { FORMATS, loadSink } from '../sinks/index.js';
 import type { SinkOptionsInput } from '../sinks/sink.js';
@@ -165,16 +165,7 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const debug = process.argv.includes('-d') || process.argv.includes('--debug');
-    if (e instanceof DatagenError) {
-      process.stderr.write(`datagen: error: ${e.message}\n`);
-      if (debug && e.stack) process.stderr.write(e.stack + '\n');
-      process.exitCode = e.exitCode;
-    } else {
-      process.stderr.write(`datagen: error: ${(e as Error)?.message ?? String(e)}\n`);
-      if (debug) process.stderr.write(((e as Error)?.stack ?? '') + '\n');
-      process.exitCode = 1;
-    }
+    process.exitCode = reportError(e);
     // A client still waiting on a network handshake must not hold the exit back.
     setTimeout(() => process.exit(), 200).unref();
   },
