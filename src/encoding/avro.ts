@@ -1,11 +1,13 @@
 /**
  * Avro values in the Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro body.
- * Workers build one avsc Type per topic from the registered schema and encode straight into the
- * batch buffer.
+ * Workers build one avsc Type per topic from the registered schema, compile a writer from it
+ * (avro-writer.ts, avsc's bytes) and encode straight into the batch buffer; a value the compiled
+ * writer rejects is encoded again by avsc, which reports it.
  */
 import avro from 'avsc';
 import { DatagenError, ErrorCodes } from '../errors.js';
 import type { GenRecord } from '../generate/graph.js';
+import { compileAvroWriter, type AvroWrite } from './avro-writer.js';
 import { registerEncoder, RecordsEncoder, type EncodingSpec } from './encoders.js';
 import type { ByteWriter } from './writer.js';
 
@@ -47,7 +49,8 @@ export function describeMismatch(type: avro.Type, value: unknown): string {
   return problems.join('; ') || 'value does not fit the schema';
 }
 
-export function encodeAvroInto(type: avro.Type, id: number, value: unknown, w: ByteWriter): void {
+/** The Confluent header: magic byte 0 and the schema id. */
+function writeHeader(id: number, w: ByteWriter): void {
   w.ensure(5);
   const buf = w.buf;
   const at = w.pos;
@@ -57,6 +60,11 @@ export function encodeAvroInto(type: avro.Type, id: number, value: unknown, w: B
   buf[at + 3] = id >>> 8;
   buf[at + 4] = id;
   w.pos = at + 5;
+}
+
+/** avsc's encoding: the reference, and what reports a value that does not fit. */
+export function encodeAvroInto(type: avro.Type, id: number, value: unknown, w: ByteWriter): void {
+  writeHeader(id, w);
   let end = type.encode(value, w.buf, w.pos);
   if (end < 0) {
     // avsc returns buf.length - (position it would have reached): grow by that much and retry.
@@ -66,17 +74,36 @@ export function encodeAvroInto(type: avro.Type, id: number, value: unknown, w: B
   w.pos = end;
 }
 
+/** The compiled writer's encoding (same bytes); throws, with nothing kept, when the value does not fit. */
+export function encodeCompiledInto(write: AvroWrite, id: number, value: unknown, w: ByteWriter): void {
+  writeHeader(id, w);
+  let end = write(w.buf, w.pos, value);
+  if (end > w.buf.length) {
+    // Out of room: grow by what it needed and write the record again.
+    w.ensure(end - w.pos);
+    end = write(w.buf, w.pos, value);
+  }
+  w.pos = end;
+}
+
 registerEncoder('avro', (plan, spec) => {
   const { schemas } = spec as Extract<EncodingSpec, { kind: 'avro' }>;
   const types = schemas.map((s) => avroType(s.schema));
+  const writers = types.map((t) => compileAvroWriter(t));
   const ids = schemas.map((s) => s.id);
   return new RecordsEncoder(plan, (d: number, r: GenRecord, w: ByteWriter) => {
     const start = w.pos;
     try {
-      encodeAvroInto(types[d]!, ids[d]!, r, w);
-    } catch (e) {
+      encodeCompiledInto(writers[d]!, ids[d]!, r, w);
+    } catch {
+      // avsc, the reference, encodes the record again: it gives the error its message.
       w.pos = start;
-      throw new DatagenError(ErrorCodes.SCHEMA, `topic "${plan.datasets[d]!.topic}": ${describeMismatch(types[d]!, r)} (${(e as Error).message})`);
+      try {
+        encodeAvroInto(types[d]!, ids[d]!, r, w);
+      } catch (e) {
+        w.pos = start;
+        throw new DatagenError(ErrorCodes.SCHEMA, `topic "${plan.datasets[d]!.topic}": ${describeMismatch(types[d]!, r)} (${(e as Error).message})`);
+      }
     }
     return w.pos - start;
   });

@@ -5,8 +5,8 @@
 import type { GenRecord } from '../generate/graph.js';
 import type { Plan } from '../schema/plan.js';
 import type { EncodedBatch } from './batch.js';
-import { keyText } from './key.js';
-import { ByteWriter, putI32LE, writeUtf8 } from './writer.js';
+import { keyGetter, keyText, keyValueText } from './key.js';
+import { ByteWriter, putI32LE, writeDigits, writeUtf8 } from './writer.js';
 
 export interface Encoder {
   add(dataset: number, record: GenRecord): void;
@@ -144,23 +144,29 @@ class LinesEncoder extends BaseEncoder {
 
 /** Key and value bytes per record, for sinks that send records one by one (Kafka). */
 export class RecordsEncoder extends BaseEncoder {
+  private readonly keyOf: Array<(record: GenRecord) => unknown>;
+
   constructor(
     plan: Plan,
     private readonly value: (dataset: number, record: GenRecord, w: ByteWriter) => string | number,
   ) {
     super(plan, 'records');
+    this.keyOf = plan.datasets.map((d) => keyGetter(d.key));
   }
 
   add(dataset: number, record: GenRecord): void {
     const w = this.w;
-    const key = keyText(record, this.keys[dataset]!);
+    const k = this.keyOf[dataset]!(record);
     // Dataset, key length and key, and the value's length slot, written straight into the buffer.
-    w.ensure(10 + (key === null ? 0 : key.length * 3));
+    // Whole non-negative 32-bit keys (the usual ids) go in as digits, without a string between.
+    const digits = typeof k === 'number' && k >= 0 && k <= 0x7fffffff && k === (k | 0);
+    const key = digits ? null : keyValueText(k);
+    w.ensure(20 + (key === null ? 0 : key.length * 3));
     const buf = w.buf;
     const at = w.pos;
     buf[at] = dataset;
     buf[at + 1] = dataset >>> 8;
-    const keyLength = key === null ? -1 : writeUtf8(buf, at + 6, key);
+    const keyLength = digits ? writeDigits(buf, at + 6, k) : key === null ? -1 : writeUtf8(buf, at + 6, key);
     putI32LE(buf, at + 2, keyLength);
     const lengthAt = at + 6 + (keyLength > 0 ? keyLength : 0);
     const start = (w.pos = lengthAt + 4);

@@ -76,6 +76,18 @@ export function writeUtf8(buf: Buffer, at: number, s: string): number {
 /** Buffer's own UTF-8 writer (untyped in @types/node): no encoding lookup, no range checks. */
 const nativeUtf8 = (buf: Buffer, at: number, s: string): number => (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
 
+/** Writes a whole number from 0 to 2^31 - 1 as decimal digits at `at` (room for 10 assumed); returns how many. */
+export function writeDigits(buf: Uint8Array, at: number, v: number): number {
+  let len = 1;
+  for (let t = v; t >= 10; t = (t / 10) | 0) len++;
+  for (let i = at + len - 1; i >= at; i--) {
+    const q = (v / 10) | 0;
+    buf[i] = 48 + v - q * 10;
+    v = q;
+  }
+  return len;
+}
+
 /** Little-endian int32 without Buffer's range checks (the callers' values are lengths or -1). */
 export function putI32LE(buf: Uint8Array, at: number, v: number): void {
   buf[at] = v;
