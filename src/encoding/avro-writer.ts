@@ -1,7 +1,8 @@
 /**
  * A compiled Avro writer for the types datagen's records use: records, strings, numbers,
- * booleans, bytes, arrays, null and ["null", T] unions. Every other type (maps, enums, fixed,
- * logical types, other unions) is written by avsc itself, from inside the compiled code.
+ * booleans, bytes, arrays, null, ["null", T] unions and logical types over these (timestamps).
+ * Every other type (maps, enums, fixed, other unions) is written by avsc itself, from inside the
+ * compiled code.
  *
  * Its bytes are avsc's bytes: it makes the same checks (a value avsc would reject throws here
  * too) and writes the same encodings (varints by avsc's arithmetic, UTF-8 as avsc writes it),
@@ -207,8 +208,15 @@ export function compileAvroWriter(type: avro.Type): AvroWrite {
         }
         return `pos = delegate(${constant(t)}, buf, pos, ${x});`;
       }
-      default:
+      default: {
+        // A logical type (timestamp-millis) converts its value, then writes it as its underlying type, as avsc does.
+        const under = (t as unknown as { underlyingType?: avro.Type }).underlyingType;
+        if (t.typeName.startsWith('logical:') && under && INLINE.has(under.typeName)) {
+          const y = `y${vars++}`;
+          return `const ${y} = ${constant(t)}._toValue(${x});\n  ${write(under, y)}`;
+        }
         return `pos = delegate(${constant(t)}, buf, pos, ${x});`;
+      }
     }
   }
 

@@ -69,6 +69,19 @@ test('keys of every kind survive packing: empty, short and long, ASCII and not',
   );
 });
 
+test('number keys are their text, whether written as digits (whole, 0 to 2^31 - 1) or through String', () => {
+  const numbers = [0, -0, 7, 9, 10, 99, 100, 12345, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -1, -(2 ** 31), 1.5, 1e21, 1e-7, NaN, Infinity];
+  const enc = createEncoder(plan, { kind: 'json' });
+  for (const id of numbers) enc.add(0, { id, v: 1 });
+  enc.add(0, { v: 'no key' });
+  enc.add(0, { id: null, v: 'null key' });
+  enc.add(0, { id: new Date(0), v: 'date key' });
+  enc.add(0, { id: true, v: 'boolean key' });
+  enc.endIteration();
+  const got = readAll(enc.finish(0)).map((r) => (r.key === null ? null : r.key.toString('utf8')));
+  assert.deepEqual(got, [...numbers.map((n) => String(n)), null, null, '1970-01-01T00:00:00.000Z', 'true']);
+});
+
 test('chunks of thousands of iterations keep every end; buffers handed back are refilled with the same bytes', () => {
   const fill = (enc: ReturnType<typeof createEncoder>, n: number) => {
     for (let i = 0; i < n; i++) {
