@@ -125,10 +125,15 @@ function raw(buf: Buffer, pos: number, b: Buffer): number {
   return pos + b.length;
 }
 
-/** A type the compiled code leaves to avsc: its `encode` returns minus the missing bytes when out of room. */
+/** avsc's own encoding, as an AvroWrite: its `encode` returns minus the missing bytes when out of room. */
 function delegate(type: avro.Type, buf: Buffer, pos: number, v: unknown): number {
   const end = type.encode(v, buf, pos);
   return end >= 0 ? end : buf.length - end;
+}
+
+/** avsc's writing of `type`, the reference the compiled writer matches. */
+export function avscWriter(type: avro.Type): AvroWrite {
+  return (buf, pos, v) => delegate(type, buf, pos, v);
 }
 
 function isSafeLong(n: number): boolean {

@@ -7,7 +7,7 @@
 import avro from 'avsc';
 import { DatagenError, ErrorCodes } from '../errors.js';
 import type { GenRecord } from '../generate/graph.js';
-import { compileAvroWriter, type AvroWrite } from './avro-writer.js';
+import { avscWriter, compileAvroWriter, type AvroWrite } from './avro-writer.js';
 import { registerEncoder, RecordsEncoder, type EncodingSpec } from './encoders.js';
 import type { ByteWriter } from './writer.js';
 
@@ -62,20 +62,11 @@ function writeHeader(id: number, w: ByteWriter): void {
   w.pos = at + 5;
 }
 
-/** avsc's encoding: the reference, and what reports a value that does not fit. */
-export function encodeAvroInto(type: avro.Type, id: number, value: unknown, w: ByteWriter): void {
-  writeHeader(id, w);
-  let end = type.encode(value, w.buf, w.pos);
-  if (end < 0) {
-    // avsc returns buf.length - (position it would have reached): grow by that much and retry.
-    w.ensure(w.buf.length - end - w.pos);
-    end = type.encode(value, w.buf, w.pos);
-  }
-  w.pos = end;
-}
-
-/** The compiled writer's encoding (same bytes); throws, with nothing kept, when the value does not fit. */
-export function encodeCompiledInto(write: AvroWrite, id: number, value: unknown, w: ByteWriter): void {
+/**
+ * A record in the Confluent wire format, written by `write` (compiled, or avsc's own); throws, with
+ * nothing kept, when the value does not fit.
+ */
+export function encodeAvroInto(write: AvroWrite, id: number, value: unknown, w: ByteWriter): void {
   writeHeader(id, w);
   let end = write(w.buf, w.pos, value);
   if (end > w.buf.length) {
@@ -90,16 +81,17 @@ registerEncoder('avro', (plan, spec) => {
   const { schemas } = spec as Extract<EncodingSpec, { kind: 'avro' }>;
   const types = schemas.map((s) => avroType(s.schema));
   const writers = types.map((t) => compileAvroWriter(t));
+  const references = types.map((t) => avscWriter(t));
   const ids = schemas.map((s) => s.id);
   return new RecordsEncoder(plan, (d: number, r: GenRecord, w: ByteWriter) => {
     const start = w.pos;
     try {
-      encodeCompiledInto(writers[d]!, ids[d]!, r, w);
+      encodeAvroInto(writers[d]!, ids[d]!, r, w);
     } catch {
       // avsc, the reference, encodes the record again: it gives the error its message.
       w.pos = start;
       try {
-        encodeAvroInto(types[d]!, ids[d]!, r, w);
+        encodeAvroInto(references[d]!, ids[d]!, r, w);
       } catch (e) {
         w.pos = start;
         throw new DatagenError(ErrorCodes.SCHEMA, `topic "${plan.datasets[d]!.topic}": ${describeMismatch(types[d]!, r)} (${(e as Error).message})`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inferAvroSchema } from '../../src/encoding/avro-infer.js';
 import { avroType, encodeAvroInto } from '../../src/encoding/avro.js';
+import { avscWriter, compileAvroWriter } from '../../src/encoding/avro-writer.js';
 import { ByteWriter } from '../../src/encoding/writer.js';
 
 test('inference merges what many samples show', () => {
@@ -30,15 +31,17 @@ test('the inferred schema encodes the samples, in Confluent wire format', () => 
   const records = [{ a: 1, d: new Date(5), s: null }, { a: 2, d: new Date(6), s: 'x' }];
   const schema = inferAvroSchema('t', records, 'f');
   const type = avroType(schema);
-  const w = new ByteWriter(8);
-  encodeAvroInto(type, 42, records[1], w);
-  const buf = w.buf.subarray(0, w.pos);
-  assert.equal(buf[0], 0, 'magic byte');
-  assert.equal(buf.readUInt32BE(1), 42, 'schema id');
-  const decoded = type.fromBuffer(buf.subarray(5)) as { a: number; d: Date; s: string };
-  assert.equal(decoded.a, 2);
-  assert.equal(decoded.s, 'x');
-  assert.equal(new Date(decoded.d).getTime(), 6);
+  for (const write of [compileAvroWriter(type), avscWriter(type)]) {
+    const w = new ByteWriter(8);
+    encodeAvroInto(write, 42, records[1], w);
+    const buf = w.buf.subarray(0, w.pos);
+    assert.equal(buf[0], 0, 'magic byte');
+    assert.equal(buf.readUInt32BE(1), 42, 'schema id');
+    const decoded = type.fromBuffer(buf.subarray(5)) as { a: number; d: Date; s: string };
+    assert.equal(decoded.a, 2);
+    assert.equal(decoded.s, 'x');
+    assert.equal(new Date(decoded.d).getTime(), 6);
+  }
 });
 
 test('field names that Avro cannot hold are a clear schema error', () => {
