@@ -5,7 +5,7 @@
 import type { GenRecord } from '../generate/graph.js';
 import type { Plan } from '../schema/plan.js';
 import type { EncodedBatch } from './batch.js';
-import { keyGetter, keyText, keyValueText } from './key.js';
+import { keyGetter, keyValueText } from './key.js';
 import { ByteWriter, putI32LE, writeDigits, writeUtf8 } from './writer.js';
 
 export interface Encoder {
@@ -55,12 +55,13 @@ abstract class BaseEncoder implements Encoder {
    */
   private ends = new Float64Array(1024);
   private iterations = 0;
-  protected keys: Array<string | null>;
+  /** Each dataset's key field, read by its own compiled getter (see key.ts). */
+  protected keyOf: Array<(record: GenRecord) => unknown>;
 
   constructor(plan: Plan, private readonly kind: EncodedBatch['kind']) {
     this.counts = plan.datasets.map(() => 0);
     this.bytes = plan.datasets.map(() => 0);
-    this.keys = plan.datasets.map((d) => d.key);
+    this.keyOf = plan.datasets.map((d) => keyGetter(d.key));
   }
 
   abstract add(dataset: number, record: GenRecord): void;
@@ -126,7 +127,7 @@ class LinesEncoder extends BaseEncoder {
   private pending = '';
 
   add(dataset: number, record: GenRecord): void {
-    const key = keyText(record, this.keys[dataset]!);
+    const key = keyValueText(this.keyOf[dataset]!(record));
     const value = JSON.stringify(record);
     this.pending += `${this.heads[dataset]}${key === null ? 'null' : JSON.stringify(key)},"value":${value}}\n`;
     // Value bytes, for the summary; exact for ASCII, an estimate otherwise.
@@ -144,14 +145,11 @@ class LinesEncoder extends BaseEncoder {
 
 /** Key and value bytes per record, for sinks that send records one by one (Kafka). */
 export class RecordsEncoder extends BaseEncoder {
-  private readonly keyOf: Array<(record: GenRecord) => unknown>;
-
   constructor(
     plan: Plan,
     private readonly value: (dataset: number, record: GenRecord, w: ByteWriter) => string | number,
   ) {
     super(plan, 'records');
-    this.keyOf = plan.datasets.map((d) => keyGetter(d.key));
   }
 
   add(dataset: number, record: GenRecord): void {

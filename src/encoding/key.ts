@@ -20,7 +20,3 @@ export function keyValueText(v: unknown): string | null {
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
-
-export function keyText(record: Record<string, unknown>, keyField: string | null): string | null {
-  return keyField === null ? null : keyValueText(record[keyField]);
-}
