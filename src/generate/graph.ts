@@ -53,7 +53,7 @@ export class RecordGraph {
     const FakerClass = enFaker.constructor as new (o: object) => Faker;
     this.faker = new FakerClass({ locale: enFaker.rawDefinitions, randomizer: this.random });
     this.faker.setDefaultRefDate(options.refDate);
-    installFastPaths(this.faker, this.random.next);
+    installFastPaths(this.faker, this.random);
     const rnd = this.random;
     this.sandbox = createSandbox(buildCompatFaker(this.faker), () => rnd.next(), plan.datasets.flatMap((d) => expressionSources(d.fields)));
     if (options.recordSize > 0) {

@@ -47,6 +47,22 @@ export class Sfc32 implements Randomizer {
     this.seed([Math.floor(runSeed / 0x100000000), runSeed >>> 0, Math.floor(iteration / 0x100000000), iteration >>> 0]);
   }
 
+  private saved: [number, number, number, number] = [0, 0, 0, 1];
+
+  /** Remembers the stream's position, for one `rewind()` to it. */
+  save(): void {
+    const m = this.saved;
+    m[0] = this.a;
+    m[1] = this.b;
+    m[2] = this.c;
+    m[3] = this.d;
+  }
+
+  /** Goes back to the position `save()` remembered: the same draws come again. */
+  rewind(): void {
+    [this.a, this.b, this.c, this.d] = this.saved;
+  }
+
   next(): number {
     let { a, b, c, d } = this;
     const t = (((a + b) | 0) + d) | 0;

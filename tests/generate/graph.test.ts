@@ -91,3 +91,30 @@ test('faker.datatype.uuid and faker.string.uuid give version-4 uuids, all distin
   assert.equal(seen.size, 4000);
   assert.deepEqual([...variants].sort(), ['8', '9', 'a', 'b']);
 });
+
+test('internet.username and the emails built on it are faker\'s own, draw for draw, ASCII names or not', async () => {
+  const { faker: en } = await import('@faker-js/faker/locale/en');
+  const { Sfc32 } = await import('../../src/generate/randomizer.js');
+  const { installFastPaths } = await import('../../src/generate/fast.js');
+  type F = typeof en;
+  const make = (): [F, InstanceType<typeof Sfc32>] => {
+    const r = new Sfc32(1);
+    const f = new (en.constructor as new (o: object) => F)({ locale: en.rawDefinitions, randomizer: r });
+    installFastPaths(f, r);
+    return [f, r];
+  };
+  const [fast, rf] = make();
+  const [stock, rs] = make();
+  // The second instance gets faker's own username back: only the fast path differs between them.
+  stock.internet.username = Object.getPrototypeOf(stock.internet).username.bind(stock.internet);
+  assert.notEqual(fast.internet.username, stock.internet.username);
+  const shapes = [undefined, {}, { firstName: 'Zoë' }, { lastName: "O'Hara" }, { firstName: 'Ann Marie', lastName: 'Smith' }, { lastName: '' }, { firstName: 'Дмитрий', lastName: 'Ёлкин' }];
+  for (let i = 0; i < 20_000; i++) {
+    rf.seedIteration(3, i);
+    rs.seedIteration(3, i);
+    const o = shapes[i % shapes.length];
+    const call = (f: F) => (i % 3 === 0 ? f.internet.username(o) : i % 3 === 1 ? f.internet.email(o) : f.internet.exampleEmail(o));
+    assert.equal(call(fast), call(stock), `call ${i} with ${JSON.stringify(o)}`);
+    assert.equal(rf.next(), rs.next(), `call ${i}: the stream is at the same place afterwards`);
+  }
+});
