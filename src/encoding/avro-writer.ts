@@ -13,6 +13,7 @@
  * with avsc, which gives the error its message.
  */
 import type avro from 'avsc';
+import { nativeUtf8, writeAscii } from './writer.js';
 
 /**
  * Writes `v` from `pos`; returns where it ends. An end past `buf.length` means the buffer was
@@ -20,8 +21,6 @@ import type avro from 'avsc';
  * when `v` does not fit the type.
  */
 export type AvroWrite = (buf: Buffer, pos: number, v: unknown) => number;
-
-type Utf8Writer = { utf8Write(s: string, at: number, length?: number): number };
 
 /** avsc's varint long: integer arithmetic while it cannot overflow, floating point beyond. */
 function long(buf: Buffer, pos: number, n: number): number {
@@ -50,17 +49,12 @@ function long(buf: Buffer, pos: number, n: number): number {
 function string(buf: Buffer, pos: number, s: string): number {
   const n = s.length;
   if (n < 64) {
-    const at = pos + 1;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7f) return stringSlow(buf, pos, s);
-      buf[at + i] = c;
-    }
+    if (!writeAscii(buf, pos + 1, s)) return stringSlow(buf, pos, s);
     buf[pos] = n << 1;
-    return at + n;
+    return pos + 1 + n;
   }
   if (n <= 2730 && pos + 2 + 3 * n <= buf.length) {
-    const len = (buf as unknown as Utf8Writer).utf8Write(s, pos + 2);
+    const len = nativeUtf8(buf, pos + 2, s);
     const z = len << 1;
     buf[pos] = (z & 0x7f) | 0x80;
     buf[pos + 1] = z >>> 7;
@@ -75,7 +69,8 @@ function stringSlow(buf: Buffer, pos: number, s: string): number {
   pos = long(buf, pos, len);
   if (pos + len > buf.length) return pos + len;
   if (len > 64) {
-    (buf as unknown as Utf8Writer).utf8Write(s, pos, len);
+    // There is room for all `len` bytes (checked above).
+    nativeUtf8(buf, pos, s);
     return pos + len;
   }
   // avsc's loop for short strings (lone surrogates as three bytes, as avsc writes them).
@@ -232,19 +227,19 @@ export function compileAvroWriter(type: avro.Type): AvroWrite {
     name = `r${records.size}`;
     records.set(t, name);
     const fields = (t as unknown as { fields: Array<{ name: string; type: avro.Type; defaultValue(): unknown }> }).fields;
-    const body = fields.map((f, k) => {
+    const body = fields.map((f) => {
       const x = `v${vars++}`;
       const read = `const ${x} = v[${JSON.stringify(f.name)}];`;
       const dflt = f.defaultValue();
       // avsc writes a field's default (encoded once) when the value is undefined.
       if (dflt === undefined) return `${read}\n  ${write(f.type, x)}`;
-      return `${read}\n  if (${x} === undefined) { pos = raw(buf, pos, ${constant(f.type.toBuffer(dflt))}); } else {\n  ${write(f.type, x)}\n  } // ${k}`;
+      return `${read}\n  if (${x} === undefined) { pos = raw(buf, pos, ${constant(f.type.toBuffer(dflt))}); } else {\n  ${write(f.type, x)}\n  }`;
     });
     functions.push(`function ${name}(buf, pos, v) {\n  ${body.join('\n  ')}\n  return pos;\n}`);
     return name;
   }
 
-  const top = `function top(buf, pos, v) {\n  let x = v;\n  ${write(type, 'x')}\n  return pos;\n}`;
+  const top = `function top(buf, pos, v) {\n  ${write(type, 'v')}\n  return pos;\n}`;
   const source = `const { ${Object.keys(helpers).join(', ')} } = h;\n${functions.join('\n')}\n${top}\nreturn top;`;
   return new Function('h', 'c', source)(helpers, consts) as AvroWrite;
 }

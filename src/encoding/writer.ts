@@ -63,18 +63,24 @@ const SHORT = 48;
  * non-ASCII char on the way, goes to Buffer's native UTF-8 writer, which overwrites from `at`.
  */
 export function writeUtf8(buf: Buffer, at: number, s: string): number {
-  const n = s.length;
-  if (n > SHORT) return nativeUtf8(buf, at, s);
-  for (let i = 0; i < n; i++) {
+  return s.length <= SHORT && writeAscii(buf, at, s) ? s.length : nativeUtf8(buf, at, s);
+}
+
+/**
+ * Copies `s` char by char from `at` while it is ASCII (one byte each); returns whether it all was.
+ * A false return leaves some bytes written, for the caller to overwrite.
+ */
+export function writeAscii(buf: Uint8Array, at: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c > 0x7f) return nativeUtf8(buf, at, s);
+    if (c > 0x7f) return false;
     buf[at + i] = c;
   }
-  return n;
+  return true;
 }
 
 /** Buffer's own UTF-8 writer (untyped in @types/node): no encoding lookup, no range checks. */
-const nativeUtf8 = (buf: Buffer, at: number, s: string): number => (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
+export const nativeUtf8 = (buf: Buffer, at: number, s: string): number => (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
 
 /** Writes a whole number from 0 to 2^31 - 1 as decimal digits at `at` (room for 10 assumed); returns how many. */
 export function writeDigits(buf: Uint8Array, at: number, v: number): number {

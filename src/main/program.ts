@@ -1,7 +1,7 @@
 /**
  * The datagen command line, run by cli.ts (in its own process, or relaunched under jemalloc for
- * Kafka runs). The only place that prints errors and chooses exit codes:
- * 0 ok, 1 runtime failure, 2 usage or schema error.
+ * Kafka runs). With cli.ts, the only place that prints errors and chooses exit codes (both through
+ * errors.ts's reportError): 0 ok, 1 runtime failure, 2 usage or schema error.
  */
 import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
