@@ -10,24 +10,28 @@ export const KAFKA_ENV = { KAFKA_BROKERS: BROKERS, SCHEMA_REGISTRY_URL: REGISTRY
 export interface Consumed {
   key: string | null;
   value: Buffer | null;
+  partition: number;
   offset: number;
 }
 
-/** Reads a whole topic (partition 0) from the beginning until `expected` records or `idleMs` of silence. */
-export async function readTopic(topic: string, expected: number, idleMs = 5000): Promise<Consumed[]> {
+/**
+ * Reads a whole topic (partitions 0..partitions-1) from the beginning until `expected` records or
+ * `idleMs` of silence; in offset order within each partition, partitions interleaved as they come.
+ */
+export async function readTopic(topic: string, expected: number, idleMs = 5000, partitions = 1): Promise<Consumed[]> {
   const consumer = new Kafka.KafkaConsumer(
     { 'group.id': `datagen-test-${process.pid}-${Date.now()}-${Math.random()}`, 'metadata.broker.list': BROKERS, 'enable.auto.commit': false },
     { 'auto.offset.reset': 'earliest' },
   );
   await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 10_000 }, (err) => (err ? reject(err) : resolve())));
-  consumer.assign([{ topic, partition: 0, offset: 0 }]);
+  consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: 0 })));
   const out: Consumed[] = [];
   let last = Date.now();
   try {
     while (out.length < expected || Date.now() - last < 500) {
       const msgs = await new Promise<Kafka.Message[]>((resolve, reject) => consumer.consume(5000, (err, m) => (err ? reject(err) : resolve(m))));
       if (msgs.length) last = Date.now();
-      for (const m of msgs) out.push({ key: m.key ? m.key.toString() : null, value: m.value, offset: m.offset });
+      for (const m of msgs) out.push({ key: m.key ? m.key.toString() : null, value: m.value, partition: m.partition, offset: m.offset });
       if (Date.now() - last > idleMs) break;
     }
   } finally {

@@ -65,6 +65,32 @@ for (const format of ['json', 'avro'] as const) {
   }
 }
 
+test('the bulk path and produce() per record send the same records to the same partitions, through a full local queue', async () => {
+  // A 500-message local queue makes both paths wait for room many times (about 6,000 records).
+  const run = async (bulk: 'on' | 'off') => {
+    const prefix = uniquePrefix(`bulk_${bulk}`);
+    const args = ['-s', example('ecommerce/ecommerce.json'), '-f', 'avro', '-n', '400', '--seed', '5', '-p', prefix, '--partitions', '3', '-X', 'queue.buffering.max.messages=500', '--debug'];
+    const r = runCli(args, { ...KAFKA_ENV, DATAGEN_KAFKA_BULK: bulk });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, bulk === 'on' ? /kafka: bulk produce \(/ : /kafka: produce\(\) per record: DATAGEN_KAFKA_BULK=off/);
+    const out = [];
+    for (const t of ['users', 'purchases', 'items']) {
+      const expected = Number(new RegExp(`${prefix}_${t}\\s+(\\d+) records .* delivered (\\d+)`).exec(r.stderr)![2]);
+      const records = await readTopic(`${prefix}_${t}`, expected, 5000, 3);
+      assert.equal(records.length, expected, `${t}: all delivered records read back`);
+      records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+      // Avro values carry their subject's schema id in bytes 1-4, which differs between the two runs' prefixes.
+      out.push(records.map((m) => ({ t, partition: m.partition, offset: m.offset, key: m.key, value: m.value!.subarray(5).toString('hex') })));
+    }
+    return out.flat();
+  };
+  const bulk = await run('on');
+  const single = await run('off');
+  assert.ok(bulk.length > 5000);
+  assert.ok(new Set(bulk.map((m) => m.partition)).size === 3, 'records spread over the three partitions');
+  assert.deepEqual(bulk, single);
+});
+
 test('SASL/PLAIN on 9094 works; a wrong password fails cleanly', async () => {
   const prefix = uniquePrefix('sasl');
   const env = { ...KAFKA_ENV, KAFKA_BROKERS: '127.0.0.1:9094', SASL_USERNAME: 'datagen', SASL_MECHANISM: 'PLAIN' };

@@ -11,6 +11,7 @@ import { DatagenError, ErrorCodes } from '../../errors.js';
 import { redact } from '../../main/env.js';
 import type { Plan } from '../../schema/plan.js';
 import type { DeliveryReport, Sink, SinkContext, SinkDefinition, SinkOptionsInput } from '../sink.js';
+import { bulkLibrary, type BulkHandle, type BulkLibrary } from './bulk.js';
 import { kafkaOptions, type KafkaOptions } from './options.js';
 import { deleteSubject, registerValueSchema, registryClient, safeUrl } from './registry.js';
 
@@ -28,6 +29,8 @@ export class KafkaSink implements Sink {
   private drained = false;
   private firstFailure?: string;
   private fatal?: string;
+  /** The bulk path (bulk.ts), when it could be set up for this producer. */
+  private bulk?: { lib: BulkLibrary; handle: BulkHandle; produced: Float64Array };
 
   constructor(private readonly input: SinkOptionsInput) {
     this.o = kafkaOptions(input);
@@ -45,13 +48,18 @@ export class KafkaSink implements Sink {
     if (this.input.format === 'avro') encoding = await this.registerSchemas(ctx);
 
     // Connect first: it reports unreachable brokers and refused credentials clearly.
-    this.producer = await this.connectProducer();
+    const { lib, why } = bulkLibrary(this.input.env);
+    const before = lib?.generation() ?? 0;
+    this.producer = await this.connectProducer(lib);
     const admin = createAdmin(this.o);
     try {
       await ensureTopics(admin, this.topics, this.o);
     } finally {
       admin.disconnect();
     }
+    const handle = lib?.claim(before, this.topics);
+    if (lib && handle) this.bulk = { lib, handle, produced: new Float64Array(this.topics.length + 1) };
+    if (ctx.debug) ctx.log(this.bulk ? `kafka: bulk produce (${lib!.path})` : `kafka: produce() per record: ${why ?? 'no single producer found for the bulk library'}`);
     return encoding;
   }
 
@@ -69,10 +77,13 @@ export class KafkaSink implements Sink {
     return { kind: 'avro', schemas };
   }
 
-  private connectProducer(): Promise<Kafka.Producer> {
+  private connectProducer(bulk: BulkLibrary | undefined): Promise<Kafka.Producer> {
     // Delivery reports for failures only: a report per success would cost a JS callback per record.
     // Success is then established by flush() emptying the queue (see flush).
-    const producer = new Kafka.Producer({ ...this.o.config, dr_cb: true, event_cb: true, 'delivery.report.only.error': true } as Kafka.ProducerGlobalConfig, {});
+    const config: Record<string, unknown> = { ...this.o.config, dr_cb: true, event_cb: true, 'delivery.report.only.error': true };
+    // The bulk library is also a librdkafka plugin: loaded into this producer, it learns its handle.
+    if (bulk) config['plugin.library.paths'] = [config['plugin.library.paths'], bulk.path].filter(Boolean).join(';');
+    const producer = new Kafka.Producer(config as Kafka.ProducerGlobalConfig, {});
     producer.on('delivery-report', (err, report) => {
       if (!err) return;
       const d = this.byTopic.get(report?.topic) ?? 0;
@@ -87,6 +98,7 @@ export class KafkaSink implements Sink {
   }
 
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
+    if (this.bulk) return this.writeBulk(batch, start, end);
     const producer = this.producer!;
     const topics = this.topics;
     const r = new RecordCursor(batch, start, end);
@@ -102,13 +114,7 @@ export class KafkaSink implements Sink {
           break;
         } catch (e) {
           const code = (e as Kafka.LibrdKafkaError).code;
-          if (code !== CODES.ERRORS.ERR__QUEUE_FULL) {
-            const hint =
-              code === CODES.ERRORS.ERR_MSG_SIZE_TOO_LARGE
-                ? ` (this record is ${(value?.length ?? 0) + (key?.length ?? 0)} bytes; raise the producer's limit with -X message.max.bytes=<bytes>, and the topic's max.message.bytes on the broker)`
-                : '';
-            throw new DatagenError(ErrorCodes.DELIVERY, `Kafka refused a record for ${topics[r.dataset]}: ${(e as Error).message}${hint}`, { cause: e });
-          }
+          if (code !== CODES.ERRORS.ERR__QUEUE_FULL) throw this.refused(r, code, e as Error);
           // The local queue is full: let delivery reports drain it, then retry the same record.
           producer.poll();
           await sleep(5);
@@ -116,6 +122,39 @@ export class KafkaSink implements Sink {
       }
     }
     producer.poll();
+  }
+
+  /** The bulk path: the same records in the same order, handed over a batch at a time (bulk.c). */
+  private async writeBulk(batch: EncodedBatch, start: number, end: number): Promise<void> {
+    const producer = this.producer!;
+    const { lib, handle, produced } = this.bulk!;
+    const codeAt = this.topics.length;
+    let pos = start;
+    for (;;) {
+      this.assertAlive();
+      produced.fill(0);
+      pos = lib.produce(handle, batch.buffer, pos, end, produced);
+      for (let d = 0; d < codeAt; d++) this.produced[d]! += produced[d]!;
+      if (pos >= end) break;
+      const code = produced[codeAt]!;
+      if (code !== CODES.ERRORS.ERR__QUEUE_FULL) {
+        const r = new RecordCursor(batch, pos, end);
+        r.next();
+        throw this.refused(r, code, new Error(lib.err2str(code)));
+      }
+      // The local queue is full: let delivery reports drain it, then go on from the refused record.
+      producer.poll();
+      await sleep(5);
+    }
+    producer.poll();
+  }
+
+  private refused(r: RecordCursor, code: number, e: Error): DatagenError {
+    const hint =
+      code === CODES.ERRORS.ERR_MSG_SIZE_TOO_LARGE
+        ? ` (this record is ${Math.max(0, r.valueLength) + Math.max(0, r.keyLength)} bytes; raise the producer's limit with -X message.max.bytes=<bytes>, and the topic's max.message.bytes on the broker)`
+        : '';
+    return new DatagenError(ErrorCodes.DELIVERY, `Kafka refused a record for ${this.topics[r.dataset]}: ${e.message}${hint}`, { cause: e });
   }
 
   /** A fatal producer error (e.g. idempotence guarantees lost) ends the run wherever it is noticed. */
@@ -141,6 +180,8 @@ export class KafkaSink implements Sink {
   async close(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
+    if (this.bulk) this.bulk.lib.release(this.bulk.handle);
+    this.bulk = undefined;
     if (producer?.isConnected()) await new Promise<void>((resolve) => producer.disconnect(5000, () => resolve()));
   }
 

@@ -1,0 +1,53 @@
+/**
+ * The Kafka sink's bulk path (bulk.c, built into build/kafka-bulk.node by scripts/build-native.mjs
+ * at install): a whole batch handed to librdkafka in one call instead of one node-rdkafka
+ * produce() per record. Optional: when the library is missing or will not load, or
+ * DATAGEN_KAFKA_BULK=off, the sink produces record by record as before, with the same records.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** A producer's rd_kafka_t plus one topic handle per dataset (a Node-API external). */
+export type BulkHandle = { readonly __bulk: unique symbol };
+
+export interface BulkLibrary {
+  /** The file, for librdkafka's `plugin.library.paths`. */
+  path: string;
+  /** How many clients have been created with the plugin so far. */
+  generation(): number;
+  /** The one live client created since `after`, with a topic handle per name; null if not exactly one. */
+  claim(after: number, topics: string[]): BulkHandle | null;
+  /** Destroys the topic handles: before the producer disconnects. */
+  release(handle: BulkHandle): void;
+  /**
+   * Enqueues the packed records in buffer[start, end) in order, adding one to produced[dataset]
+   * for each; stops at the first one librdkafka refuses. Returns the byte offset reached and puts
+   * the refusal's error code (0 if none) in the last element of `produced`.
+   */
+  produce(handle: BulkHandle, buffer: ArrayBuffer, start: number, end: number, produced: Float64Array): number;
+  /** librdkafka's text for an error code. */
+  err2str(code: number): string;
+}
+
+export const BULK_LIBRARY_PATH = fileURLToPath(new URL('../../../../build/kafka-bulk.node', import.meta.url));
+
+let loaded: { lib?: BulkLibrary; why?: string } | undefined;
+
+/** The bulk library, or why it is not used. */
+export function bulkLibrary(env: NodeJS.ProcessEnv): { lib?: BulkLibrary; why?: string } {
+  if (env.DATAGEN_KAFKA_BULK === 'off') return { why: 'DATAGEN_KAFKA_BULK=off' };
+  if (loaded) return loaded;
+  const path = BULK_LIBRARY_PATH;
+  if (!existsSync(path)) loaded = { why: `${path} was not built (npm run build:native)` };
+  else if (path.includes(';')) loaded = { why: `its path contains ";", which plugin.library.paths cannot hold` };
+  else {
+    try {
+      const native = createRequire(import.meta.url)(path) as Omit<BulkLibrary, 'path'>;
+      loaded = { lib: { ...native, path } };
+    } catch (e) {
+      loaded = { why: `${path} did not load: ${(e as Error).message}` };
+    }
+  }
+  return loaded;
+}
