@@ -8,6 +8,7 @@
  * - string.uuid(): one random draw per 32 bits instead of one per hex digit, made as one flat string.
  * - internet.username() (behind emails too): faker's own draws, and faker's result, without its
  *   per-character transliteration when the name is plain ASCII (see there).
+ * - number.float with fractionDigits and commerce.price: powers of ten from tables, not `**`.
  * - locale data without proxies on the hot path (`plainDefinitions`).
  * Values keep faker's distributions; the exact sequence for a seed differs from stock faker's,
  * which datagen never promised (its seeds are its own).
@@ -197,6 +198,64 @@ export function installFastPaths(f: Faker, randomizer: Sfc32): void {
     }
     return s.replaceAll("'", '').replaceAll(' ', '');
   }) as Faker['internet']['username'];
+
+  installPowersOfTen(f);
+}
+
+type FloatOptions = Exclude<Parameters<Faker['number']['float']>[0], number | undefined>;
+type PriceOptions = { min?: number; max?: number; dec?: number; symbol?: string };
+
+/**
+ * faker's number.float with `fractionDigits` and commerce.price (two per ecommerce purchase and
+ * item) compute powers of ten with `**` on every call: `10 ** -digits`, `Math.log10` of it and
+ * `10 ** -log` in float, `10 ** dec` and `(1 / 10) ** dec` in price. V8 sends each to its generic
+ * `ieee754::pow` (5% of an ecommerce worker). Here those values are computed once, by the same
+ * operators on the same operands, and read from tables: every result is faker's, bit for bit,
+ * from the same draws in the same order. Other options (multipleOf, a distributor, a bare number,
+ * more than 20 digits, anything faker would reject) go to faker's own.
+ */
+function installPowersOfTen(f: Faker): void {
+  const MAX_DIGITS = 20;
+  const scale: number[] = []; // what float multiplies by for `fractionDigits: i`
+  const pow10: number[] = [];
+  const tenth: number[] = [];
+  for (let i = 0; i <= MAX_DIGITS; i++) {
+    const multipleOf = 10 ** -i;
+    const log = Math.log10(multipleOf);
+    scale.push(multipleOf < 1 && Number.isSafeInteger(log) ? 10 ** -log : 1 / multipleOf);
+    pow10.push(10 ** i);
+    tenth.push((1 / 10) ** i);
+  }
+  const digitsOk = (d: unknown): d is number => Number.isSafeInteger(d) && (d as number) >= 0 && (d as number) <= MAX_DIGITS;
+
+  const float = f.number.float.bind(f.number);
+  f.number.float = ((options: number | FloatOptions = {}) => {
+    if (typeof options === 'object' && options !== null && options.multipleOf === undefined && options.distributor === undefined) {
+      const { min = 0, max = 1, fractionDigits } = options;
+      if (digitsOk(fractionDigits) && typeof min === 'number' && typeof max === 'number' && max >= min) {
+        const k = scale[fractionDigits]!;
+        return f.number.int({ min: min * k, max: max * k }) / k;
+      }
+    }
+    return float(options as FloatOptions);
+  }) as Faker['number']['float'];
+
+  const price = f.commerce.price.bind(f.commerce);
+  f.commerce.price = ((options: PriceOptions = {}) => {
+    const { dec = 2, max = 1000, min = 1, symbol = '' } = options;
+    if (!digitsOk(dec) || dec === 0 || typeof min !== 'number' || typeof max !== 'number' || min < 0 || max < 0 || min >= max) return price(options);
+    const a = f.number.float({ min, max, fractionDigits: dec });
+    const last = (a * pow10[dec]!) % 10;
+    const digit = f.helpers.weightedArrayElement([
+      { weight: 5, value: 9 },
+      { weight: 3, value: 5 },
+      { weight: 1, value: 0 },
+      { weight: 1, value: f.number.int({ min: 0, max: 9 }) },
+    ]);
+    const c = tenth[dec]!;
+    const d = a - last * c + digit * c;
+    return min <= d && d <= max ? `${symbol}${d.toFixed(dec)}` : `${symbol}${a.toFixed(dec)}`;
+  }) as Faker['commerce']['price'];
 }
 
 const PLAIN_ASCII = /^[\x00-\x7f]*$/;

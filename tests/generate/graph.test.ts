@@ -118,3 +118,50 @@ test('internet.username and the emails built on it are faker\'s own, draw for dr
     assert.equal(rf.next(), rs.next(), `call ${i}: the stream is at the same place afterwards`);
   }
 });
+
+test('number.float with fractionDigits and commerce.price are faker\'s own, bit for bit and draw for draw', async () => {
+  const { faker: en } = await import('@faker-js/faker/locale/en');
+  const { Sfc32 } = await import('../../src/generate/randomizer.js');
+  const { installFastPaths } = await import('../../src/generate/fast.js');
+  type F = typeof en;
+  const make = (): [F, InstanceType<typeof Sfc32>] => {
+    const r = new Sfc32(1);
+    const f = new (en.constructor as new (o: object) => F)({ locale: en.rawDefinitions, randomizer: r });
+    installFastPaths(f, r);
+    return [f, r];
+  };
+  const [fast, rf] = make();
+  const [stock, rs] = make();
+  // The second instance gets faker's own float and price back: only the fast paths differ.
+  stock.number.float = Object.getPrototypeOf(stock.number).float.bind(stock.number);
+  stock.commerce.price = Object.getPrototypeOf(stock.commerce).price.bind(stock.commerce);
+  assert.notEqual(fast.number.float, stock.number.float);
+  assert.notEqual(fast.commerce.price, stock.commerce.price);
+  const floats: unknown[] = [
+    undefined, 7, {}, { fractionDigits: 2 }, { min: 1, max: 500, fractionDigits: 2 }, { min: -3.5, max: 3.5, fractionDigits: 3 },
+    { min: 0, max: 1e9, fractionDigits: 0 }, { max: 1, fractionDigits: 20 }, { max: 1, fractionDigits: 21 }, { min: 1, max: 2, multipleOf: 0.25 },
+    { min: 2, max: 2, fractionDigits: 1 }, { min: 1e-7, max: 2e-7, fractionDigits: 9 },
+  ];
+  const prices: unknown[] = [
+    undefined, {}, { min: 25, max: 2500 }, { min: 5, max: 500, dec: 2 }, { min: 5, max: 500, dec: 0 }, { min: 0.5, max: 0.6, dec: 4, symbol: '$' },
+    { min: 10, max: 10 }, { min: -1, max: 5 }, { min: 1, max: 1e6, dec: 7 }, { min: 100, max: 101, dec: 1 },
+  ];
+  // Number results compare as text (`${v}`), which tells every double apart except -0 from 0.
+  const outcome = (call: () => unknown) => {
+    try {
+      const v = call();
+      return typeof v === 'number' ? `n${Object.is(v, -0) ? '-0' : v}` : `s${String(v)}`;
+    } catch (e) {
+      return `throws ${(e as Error).message}`;
+    }
+  };
+  for (let i = 0; i < 20_000; i++) {
+    rf.seedIteration(5, i);
+    rs.seedIteration(5, i);
+    const float = i % 2 === 0;
+    const o = float ? floats[(i >> 1) % floats.length] : prices[(i >> 1) % prices.length];
+    const call = (f: F) => () => (float ? f.number.float(o as never) : f.commerce.price(o as never));
+    assert.equal(outcome(call(fast)), outcome(call(stock)), `call ${i}: ${float ? 'float' : 'price'}(${JSON.stringify(o)})`);
+    assert.equal(rf.next(), rs.next(), `call ${i}: the stream is at the same place afterwards`);
+  }
+});
