@@ -72,6 +72,8 @@ Environment (also read from ./.env):
   DATAGEN_ALLOCATOR: Kafka runs on Linux restart themselves once with jemalloc preloaded when it is
   installed (libjemalloc2), which makes the producer cheaper; "system" keeps the system's malloc,
   a path names the jemalloc library to use
+  DATAGEN_KAFKA_BULK: "off" sends Kafka records through node-rdkafka's produce() one by one instead
+  of a batch at a time through datagen's bulk library (the same records; see --debug)
 
 Schema files contain code: expressions are JavaScript run in a node:vm context (a guard rail,
 not a security boundary). Only run schemas you trust, or use --no-code.

@@ -91,6 +91,15 @@ test('the bulk path and produce() per record send the same records to the same p
   assert.deepEqual(bulk, single);
 });
 
+test('DATAGEN_KAFKA_BULK other than on or off: exit 2 with the setting named, nothing sent', async () => {
+  const prefix = uniquePrefix('bulk_bad');
+  const r = runCli(['-s', example('ecommerce/ecommerce.json'), '-n', '5', '-p', prefix], { ...KAFKA_ENV, DATAGEN_KAFKA_BULK: 'false' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /datagen: error: DATAGEN_KAFKA_BULK must be "on" or "off", got "false"/);
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
+  assert.ok(!(await listTopics()).some((t) => t.startsWith(prefix)), 'no topic was created');
+});
+
 test('SASL/PLAIN on 9094 works; a wrong password fails cleanly', async () => {
   const prefix = uniquePrefix('sasl');
   const env = { ...KAFKA_ENV, KAFKA_BROKERS: '127.0.0.1:9094', SASL_USERNAME: 'datagen', SASL_MECHANISM: 'PLAIN' };

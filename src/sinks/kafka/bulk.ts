@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { DatagenError, ErrorCodes } from '../../errors.js';
 
 /** A producer's rd_kafka_t plus one topic handle per dataset (a Node-API external). */
 export type BulkHandle = { readonly __bulk: unique symbol };
@@ -36,7 +37,9 @@ let loaded: { lib?: BulkLibrary; why?: string } | undefined;
 
 /** The bulk library, or why it is not used. */
 export function bulkLibrary(env: NodeJS.ProcessEnv): { lib?: BulkLibrary; why?: string } {
-  if (env.DATAGEN_KAFKA_BULK === 'off') return { why: 'DATAGEN_KAFKA_BULK=off' };
+  const setting = env.DATAGEN_KAFKA_BULK?.trim();
+  if (setting && setting !== 'on' && setting !== 'off') throw new DatagenError(ErrorCodes.USAGE, `DATAGEN_KAFKA_BULK must be "on" or "off", got "${setting}"`);
+  if (setting === 'off') return { why: 'DATAGEN_KAFKA_BULK=off' };
   if (loaded) return loaded;
   const path = BULK_LIBRARY_PATH;
   if (!existsSync(path)) loaded = { why: `${path} was not built (npm run build:native)` };
