@@ -92,19 +92,25 @@ test('faker.datatype.uuid and faker.string.uuid give version-4 uuids, all distin
   assert.deepEqual([...variants].sort(), ['8', '9', 'a', 'b']);
 });
 
-test('internet.username and the emails built on it are faker\'s own, draw for draw, ASCII names or not', async () => {
+/** Two English faker instances with datagen's randomizer and fast paths, for comparing a fast path with faker's own. */
+async function fakerPair() {
   const { faker: en } = await import('@faker-js/faker/locale/en');
   const { Sfc32 } = await import('../../src/generate/randomizer.js');
   const { installFastPaths } = await import('../../src/generate/fast.js');
-  type F = typeof en;
-  const make = (): [F, InstanceType<typeof Sfc32>] => {
+  const make = () => {
     const r = new Sfc32(1);
-    const f = new (en.constructor as new (o: object) => F)({ locale: en.rawDefinitions, randomizer: r });
+    const f = new (en.constructor as new (o: object) => typeof en)({ locale: en.rawDefinitions, randomizer: r });
     installFastPaths(f, r);
-    return [f, r];
+    return [f, r] as const;
   };
   const [fast, rf] = make();
   const [stock, rs] = make();
+  return { fast, rf, stock, rs };
+}
+
+test('internet.username and the emails built on it are faker\'s own, draw for draw, ASCII names or not', async () => {
+  const { fast, rf, stock, rs } = await fakerPair();
+  type F = typeof fast;
   // The second instance gets faker's own username back: only the fast path differs between them.
   stock.internet.username = Object.getPrototypeOf(stock.internet).username.bind(stock.internet);
   assert.notEqual(fast.internet.username, stock.internet.username);
@@ -120,18 +126,8 @@ test('internet.username and the emails built on it are faker\'s own, draw for dr
 });
 
 test('number.float with fractionDigits and commerce.price are faker\'s own, bit for bit and draw for draw', async () => {
-  const { faker: en } = await import('@faker-js/faker/locale/en');
-  const { Sfc32 } = await import('../../src/generate/randomizer.js');
-  const { installFastPaths } = await import('../../src/generate/fast.js');
-  type F = typeof en;
-  const make = (): [F, InstanceType<typeof Sfc32>] => {
-    const r = new Sfc32(1);
-    const f = new (en.constructor as new (o: object) => F)({ locale: en.rawDefinitions, randomizer: r });
-    installFastPaths(f, r);
-    return [f, r];
-  };
-  const [fast, rf] = make();
-  const [stock, rs] = make();
+  const { fast, rf, stock, rs } = await fakerPair();
+  type F = typeof fast;
   // The second instance gets faker's own float and price back: only the fast paths differ.
   stock.number.float = Object.getPrototypeOf(stock.number).float.bind(stock.number);
   stock.commerce.price = Object.getPrototypeOf(stock.commerce).price.bind(stock.commerce);

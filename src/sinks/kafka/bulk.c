@@ -161,13 +161,24 @@ static napi_value js_claim(napi_env env, napi_callback_info info) {
   return ext;
 }
 
+/* The call's first n arguments into argv, and the bulk_t its first one holds (NULL, with a
+   JavaScript exception pending, when they cannot be read). */
+static bulk_t *bulk_args(napi_env env, napi_callback_info info, napi_value *argv, size_t n) {
+  size_t argc = n;
+  bulk_t *b = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n ||
+      napi_get_value_external(env, argv[0], (void **)&b) != napi_ok) {
+    napi_throw_error(env, NULL, "bulk: bad arguments");
+    return NULL;
+  }
+  return b;
+}
+
 /* release(handle): destroys the topic handles; call before the producer disconnects. */
 static napi_value js_release(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  bulk_t *b;
-  CHECK(napi_get_value_external(env, argv[0], (void **)&b));
+  bulk_t *b = bulk_args(env, info, argv, 1);
+  if (!b) return NULL;
   release_topics(b);
   b->rk = NULL;
   return NULL;
@@ -187,11 +198,9 @@ static inline int32_t read_i32(const uint8_t *p) {
  * is not well formed, which would be a bug in the encoder).
  */
 static napi_value js_produce(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  bulk_t *b;
-  CHECK(napi_get_value_external(env, argv[0], (void **)&b));
+  bulk_t *b = bulk_args(env, info, argv, 5);
+  if (!b) return NULL;
   void *data;
   size_t size;
   CHECK(napi_get_arraybuffer_info(env, argv[1], &data, &size));
