@@ -135,7 +135,8 @@ export function installFastPaths(f: Faker, randomizer: Sfc32): void {
       if (typeof part === 'string') {
         out += part;
       } else {
-        const v = String(part());
+        const r = part();
+        const v = typeof r === 'string' ? r : String(r);
         // faker expands templates inside substituted values too.
         out += v.includes('{{') ? fake(v) : v;
       }
