@@ -7,7 +7,7 @@
  * `--strict` exits 1 instead (CI, so that the fast path is what gets tested). Silent on success.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ const strict = process.argv.includes('--strict');
 const out = join(root, 'build', 'kafka-bulk.node');
 
 function skip(why) {
+  // No stale library from an earlier build: the sink would load it.
+  rmSync(out, { force: true });
   process.stderr.write(`build-native: not building the Kafka bulk path (${why}); Kafka records go through node-rdkafka's produce() one by one\n`);
   process.exit(strict ? 1 : 0);
 }
