@@ -179,7 +179,6 @@ async function main(): Promise<void> {
     console.error(`bench: ${sc.name}: faker floor ${floor} records/s on one thread; in parallel: ${JSON.stringify(Object.fromEntries(parallelFloor))}`);
     let jsonRecords = 0;
     let avroBytesPerRecord = 0;
-    let jsonBytesPerRecord = 0;
     for (const t of THREADS) {
       const base = ['-s', sc.file, '--seed', '1', '--threads', String(t)];
       if (want('generate')) {
@@ -221,10 +220,7 @@ async function main(): Promise<void> {
             });
             if (s.failed) throw new Error(`${s.failed} records failed`);
             row(label, sc.name, t, s, floor);
-            if (format === 'json') {
-              jsonRecords = s.records;
-              jsonBytesPerRecord = s.bytes / s.records;
-            }
+            if (format === 'json') jsonRecords = s.records;
             if (format === 'avro') avroBytesPerRecord = s.bytes / s.records;
           } finally {
             await runDatagen(ROOT, ['-s', sc.file, '-f', format, '-p', prefix, '--clean'], ENV);
@@ -244,11 +240,11 @@ async function main(): Promise<void> {
         const jsonLimit = want('json') ? await transport(n, { payloadFile }) : undefined;
         const avroLimit = want('avro') && avroBytesPerRecord ? await transport(n, { recordSize: avroBytesPerRecord }) : undefined;
         extras[`transport_${sc.name}`] = { json: jsonLimit, avro: avroLimit };
-        const client = (bytes: number) =>
-          // The child waits for an idle broker itself, after creating its topic.
-          best(() => runChild(ROOT, ['client', sc.file, String(Math.min(n, CLIENT_RECORDS)), String(bytes)], ENV) as Promise<Stats & { recordsPerSec: number; cpuUsPerRecord?: number; brokerUsPerRecord?: number }>);
-        const jsonClient = want('json') && jsonBytesPerRecord ? await client(jsonBytesPerRecord) : undefined;
-        const avroClient = want('avro') && avroBytesPerRecord ? await client(avroBytesPerRecord) : undefined;
+        const client = (format: 'json' | 'avro') =>
+          // The child waits for an idle broker itself, after creating its topics.
+          best(() => runChild(ROOT, ['client', sc.file, String(Math.min(n, CLIENT_RECORDS)), format], ENV) as Promise<Stats & { recordsPerSec: number; cpuUsPerRecord?: number; brokerUsPerRecord?: number }>);
+        const jsonClient = want('json') ? await client('json') : undefined;
+        const avroClient = want('avro') ? await client('avro') : undefined;
         extras[`client_${sc.name}`] = { json: jsonClient, avro: avroClient };
         for (const r of kafkaRows) {
           const limit = r.scenario.startsWith('json') ? jsonLimit : avroLimit;

@@ -3,7 +3,7 @@
  *   node child.js floor <schema> <records>             faker floor: field generators in a tight loop, one thread
  *   node child.js generate <schema> <iterations> <threads>   generate-only: the real coordinator and workers, null sink
  *   node child.js encode <schema> <iterations> <threads>     avro-encode-only: as generate-only, with Avro encoding
- *   node child.js client <schema> <records> <valueBytes>      our Kafka sink alone: pre-encoded records, no generation
+ *   node child.js client <schema> <records> <json|avro>       our Kafka sink alone: the schema's records, encoded beforehand
  * The floor runs WARM_MS of JIT warm-up before its clock starts; generate-only prints datagen's
  * own --stats JSON, whose timeline the bench reads for the rate once warm.
  * Prints one JSON object on stdout.
@@ -66,32 +66,38 @@ if (mode === 'floor') {
   });
   console.log(JSON.stringify(statsJson(plan, stats, undefined, 'null')));
 } else if (mode === 'client') {
-  // Records packed by the workers' own RecordsEncoder (key = a number as text, value = letters of
-  // the given size), then handed to the real Kafka sink in batches as the coordinator does.
-  const [topic, records, size] = [`bench_client_${process.pid}`, Number(countText), Math.max(1, Math.round(Number(threadsText)))];
+  // The schema's own records, generated and encoded (JSON, or Avro as the workers encode it with a
+  // made-up schema id) before the clock starts, then handed to the real Kafka sink in batches of
+  // about 16k records as the coordinator does, each dataset to a topic of its own.
+  const format = threadsText === 'avro' ? 'avro' : 'json';
+  const records = Number(countText);
   const { kafkaSink } = await import('../../src/sinks/kafka/index.js');
-  const { RecordsEncoder } = await import('../../src/encoding/encoders.js');
-  const clientPlan = { ...plan, datasets: [{ ...plan.datasets[0]!, topic, key: 'k', relationships: [] }] };
+  const { createEncoder } = await import('../../src/encoding/encoders.js');
+  const { sampleRecords } = await import('../../src/main/run.js');
+  const { avroSchemas } = await import('../../src/encoding/avro-infer.js');
+  await import('../../src/encoding/avro.js'); // registers the Avro encoder, as in the workers
+  const clientPlan = { ...plan, datasets: plan.datasets.map((d) => ({ ...d, topic: `bench_client_${process.pid}_${d.topic}` })) };
   const input = { format: 'json', env: process.env, flags: {} };
   const sink = kafkaSink.create(input);
   await sink.prepare({ plan: clientPlan, debug: false, log: () => {}, sample: async () => [] });
-  const letters = Buffer.from('abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil((size + 64) / 26)));
-  const encoder = new RecordsEncoder(clientPlan, (_d, r, w) => {
-    const at = (r.k as number) % 26;
-    w.ensure(size);
-    letters.copy(w.buf, w.pos, at, at + size);
-    w.pos += size;
-    return size;
-  });
-  const perBatch = 4096;
+  const schemas = format === 'avro' ? await avroSchemas(plan, (n) => sampleRecords(plan, gen, n)) : [];
+  const encoder = createEncoder(plan, format === 'avro' ? { kind: 'avro', schemas: schemas.map((schema) => ({ schema, id: 1 })) } : { kind: 'json' });
+  const graph = new RecordGraph(plan, gen);
   const batches: EncodedBatch[] = [];
-  for (let first = 0; first < records; first += perBatch) {
-    for (let i = first; i < Math.min(first + perBatch, records); i++) {
-      encoder.add(0, { k: i % 100_000 });
+  for (let i = 0, made = 0; made < records; ) {
+    const first = i;
+    let inBatch = 0;
+    for (; inBatch < 16_384 && made + inBatch < records; i++) {
+      graph.generate(i, (d, r) => {
+        encoder.add(d, r);
+        inBatch++;
+      });
       encoder.endIteration();
     }
     batches.push(encoder.finish(first));
+    made += inBatch;
   }
+  const sent = batches.reduce((a, b) => a + b.counts.reduce((x, y) => x + y, 0), 0);
   // The broker's CPU over the same window (topic creation settled first): what it needs to take these records.
   const { result: { ms, cpu }, brokerCpuSec } = await withBrokerCpu(fileURLToPath(new URL('../../../', import.meta.url)), async () => {
     const cpu0 = process.cpuUsage();
@@ -105,8 +111,8 @@ if (mode === 'floor') {
   await kafkaSink.clean!(clientPlan, input, () => {});
   if (report && report.failed) throw new Error(`${report.failed} records failed`);
   console.log(JSON.stringify({
-    records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)), cpuUsPerRecord: (cpu.user + cpu.system) / records,
-    brokerUsPerRecord: brokerCpuSec === undefined ? undefined : (brokerCpuSec / records) * 1e6,
+    records: sent, durationMs: ms, recordsPerSec: Math.round(sent / (ms / 1000)), cpuUsPerRecord: (cpu.user + cpu.system) / sent,
+    brokerUsPerRecord: brokerCpuSec === undefined ? undefined : (brokerCpuSec / sent) * 1e6,
   }));
 } else {
   throw new Error(`unknown mode ${mode}`);
