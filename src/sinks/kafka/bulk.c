@@ -146,11 +146,11 @@ static napi_value js_claim(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; i < n; i++) {
     napi_value name;
     char buf[512];
-    size_t len;
-    CHECK(napi_get_element(env, argv[1], i, &name));
-    CHECK(napi_get_value_string_utf8(env, name, buf, sizeof buf, &len));
-    b->topics[i] = rd_kafka_topic_new(rk, buf, NULL);
-    if (!b->topics[i]) {
+    size_t len = 0;
+    /* Any failure gives back what was made so far and no handle (the sink then produces per
+       record). A name that does not fit is refused, never truncated into another topic's name. */
+    if (napi_get_element(env, argv[1], i, &name) != napi_ok || napi_get_value_string_utf8(env, name, buf, sizeof buf, &len) != napi_ok ||
+        len >= sizeof buf - 1 || !(b->topics[i] = rd_kafka_topic_new(rk, buf, NULL))) {
       release_topics(b);
       free(b);
       return nul;
