@@ -3,7 +3,8 @@
  * topic is the record name; every generated value follows the declared types. A field may carry
  * `"faker": "<expression>"` to choose its generator; `"datagen.key": "<field>"` on the record names the key.
  */
-import avro from 'avsc';
+import { createRequire } from 'node:module';
+import type avro from 'avsc';
 import { schemaError } from '../errors.js';
 import type { FieldEntry } from './plan.js';
 import type { RawDataset } from './relations.js';
@@ -15,6 +16,9 @@ export interface ParsedAvsc {
 }
 
 export function parseAvscSchema(file: string, text: string): ParsedAvsc {
+  // Loaded here, not with the module: most runs never read an .avsc file, and avsc takes tens of
+  // milliseconds to load, which every run would otherwise pay before its first record.
+  const avsc = createRequire(import.meta.url)('avsc') as typeof avro;
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -31,7 +35,7 @@ export function parseAvscSchema(file: string, text: string): ParsedAvsc {
     }
     try {
       // Validates the whole schema, including references between named types.
-      avro.Type.forSchema(rec as avro.Schema, { wrapUnions: false, registry: { ...(names as object) } as never });
+      avsc.Type.forSchema(rec as avro.Schema, { wrapUnions: false, registry: { ...(names as object) } as never });
     } catch (e) {
       throw schemaError(`invalid Avro schema: ${(e as Error).message}`, { file, dataset });
     }

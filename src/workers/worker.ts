@@ -5,11 +5,14 @@
 import { Piscina } from 'piscina';
 import { writeFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import '../encoding/avro.js';
 import { createEncoder, type Encoder } from '../encoding/encoders.js';
 import { serializeError } from '../errors.js';
 import { RecordGraph } from '../generate/graph.js';
 import type { GenResult, GenTask, WorkerSetup } from './messages.js';
+
+// The Avro encoder (and avsc with it) only where this run encodes Avro: loading it is a good part
+// of a worker's start-up, which a run's first record waits for.
+if ((workerData as WorkerSetup).encoding.kind === 'avro') await import('../encoding/avro.js');
 
 let state: { graph: RecordGraph; encoder: Encoder } | undefined;
 let setupError: unknown;
