@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { toFixed } from '../../src/generate/fast.js';
 import { RecordGraph } from '../../src/generate/graph.js';
 import { loadSchema } from '../../src/schema/load.js';
 import { ROOT, lines, runCli, tmpFile } from '../helpers.js';
@@ -160,4 +161,26 @@ test('number.float with fractionDigits and commerce.price are faker\'s own, bit 
     assert.equal(outcome(call(fast)), outcome(call(stock)), `call ${i}: ${float ? 'float' : 'price'}(${JSON.stringify(o)})`);
     assert.equal(rf.next(), rs.next(), `call ${i}: the stream is at the same place afterwards`);
   }
+});
+
+test('the prices\' toFixed prints what Number.prototype.toFixed prints, halves and edges included', () => {
+  const cases: Array<[number, number]> = [];
+  // Doubles just below, at and just above every half-cent of a range (1.005 is 1.00499999999999989...).
+  for (let k = 0; k < 20_000; k++) {
+    const half = (2 * k + 1) / 200;
+    for (const x of [half, half * (1 - 2 ** -52), half * (1 + 2 ** -52), k / 100, k / 100 + 1e-9]) cases.push([x, 2]);
+  }
+  // Random prices as faker makes them, other digit counts, and values outside the fast range.
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 50_000; i++) cases.push([rnd() * [1, 10, 1e3, 1e6, 1e9][i % 5]!, (i % 5) as 0 | 1 | 2 | 3 | 4]);
+  for (const x of [0, -0, 0.5, 0.05, 0.005, 0.0005, 1e9 - 0.0005, 1e9, 1e21, -1.005, 5e-324, Number.MAX_VALUE, Infinity, NaN]) {
+    for (const dec of [0, 1, 2, 3, 4, 20]) cases.push([x, dec]);
+  }
+  let fast = 0;
+  for (const [x, dec] of cases) {
+    assert.equal(toFixed(x, dec), x.toFixed(dec), `${x}.toFixed(${dec})`);
+    if (dec >= 1 && dec <= 3 && x >= 0 && x < 1e9) fast++;
+  }
+  assert.ok(fast > 100_000, 'most cases are in the range the fast path takes');
 });
