@@ -265,7 +265,7 @@ function installPowersOfTen(f: Faker): void {
 const PLAIN_ASCII = /^[\x00-\x7f]*$/;
 
 /** `FRACTIONS[dec][i]` is "." and `i` in `dec` digits: the end of a price. */
-const FRACTIONS: string[][] = [[], [], [], []].map((t, dec) => Array.from({ length: dec > 0 ? 10 ** dec : 0 }, (_, i) => `.${String(i).padStart(dec, '0')}`));
+const FRACTIONS: string[][] = Array.from({ length: 4 }, (_, dec) => Array.from({ length: dec > 0 ? 10 ** dec : 0 }, (_, i) => `.${String(i).padStart(dec, '0')}`));
 
 /**
  * `x.toFixed(dec)`, the same text, faster for what prices are (0 <= x < 1e9, 1 to 3 digits):
