@@ -139,26 +139,33 @@ static napi_value js_claim(napi_env env, napi_callback_info info) {
 
   uint32_t n;
   CHECK(napi_get_array_length(env, argv[1], &n));
+  /* From here on, any failure gives back what was made so far and no handle (the sink then
+     produces per record). */
   bulk_t *b = calloc(1, sizeof(bulk_t));
+  rd_kafka_topic_t **topics = b ? calloc(n ? n : 1, sizeof(rd_kafka_topic_t *)) : NULL;
+  if (!topics) {
+    free(b);
+    return nul;
+  }
   b->rk = rk;
-  b->topics = calloc(n ? n : 1, sizeof(rd_kafka_topic_t *));
+  b->topics = topics;
   b->ntopics = n;
   for (uint32_t i = 0; i < n; i++) {
     napi_value name;
     char buf[512];
     size_t len = 0;
-    /* Any failure gives back what was made so far and no handle (the sink then produces per
-       record). A name that does not fit is refused, never truncated into another topic's name. */
+    /* A name that does not fit is refused, never truncated into another topic's name. */
     if (napi_get_element(env, argv[1], i, &name) != napi_ok || napi_get_value_string_utf8(env, name, buf, sizeof buf, &len) != napi_ok ||
-        len >= sizeof buf - 1 || !(b->topics[i] = rd_kafka_topic_new(rk, buf, NULL))) {
-      release_topics(b);
-      free(b);
-      return nul;
-    }
+        len >= sizeof buf - 1 || !(b->topics[i] = rd_kafka_topic_new(rk, buf, NULL)))
+      goto fail;
   }
   napi_value ext;
-  CHECK(napi_create_external(env, b, finalize, NULL, &ext));
+  if (napi_create_external(env, b, finalize, NULL, &ext) != napi_ok) goto fail;
   return ext;
+fail:
+  release_topics(b);
+  free(b);
+  return nul;
 }
 
 /* The call's first n arguments into argv, and the bulk_t its first one holds (NULL, with a
