@@ -115,14 +115,17 @@ export async function run(o: RunOptions): Promise<RunStats> {
 }
 
 /**
- * Starts the workers' young generations at the size V8 would grow them to anyway (16 MB
- * semi-spaces), so that an endless run's memory does not creep up while they grow. By default V8
- * starts them at 1 MB and doubles them as objects survive: the workers, allocating fast, reached
- * 16 MB within about 15 s, and RSS rose by about 40 MB meanwhile. The flag is read when an
- * isolate's heap is set up, so it applies to workers created from here on, not to the main thread.
+ * Fixes the workers' young generations at 4 MB semi-spaces, from the start. By default V8 starts
+ * them at 1 MB and doubles them as objects survive, up to 16 MB: the workers reached that within
+ * about 15 s, and RSS rose by about 40 MB meanwhile (ninth session). Starting them at 16 MB kept
+ * memory from creeping, but a worker's records die within an iteration, and a young generation
+ * that large only spreads its allocations over more memory than the caches hold: two workers
+ * made 3-6% fewer records per second than with 4 MB, and two single-thread processes 10% fewer
+ * (fourteenth session, bench/README.md), at about 45 MB more RSS. The flags are read when an
+ * isolate's heap is set up, so they apply to workers created from here on, not to the main thread.
  */
 function presizeWorkerYoungGenerations(): void {
-  v8.setFlagsFromString('--min-semi-space-size=16');
+  v8.setFlagsFromString('--min-semi-space-size=4 --max-semi-space-size=4');
 }
 
 async function deliver(batch: EncodedBatch, o: RunOptions, stats: RunStats): Promise<void> {
