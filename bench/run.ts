@@ -130,6 +130,14 @@ function bestOf(f: () => number): number {
 
 let parallelFloors = new Map<number, number>();
 
+/** A row's floor and its ratios to it: to the floor times its threads, and to the floor run in that many processes. */
+function applyFloor(r: Row, floor: number): void {
+  const parallel = parallelFloors.get(r.threads);
+  r.floorPerThread = floor;
+  r.vsFloor = round(r.recordsPerSec / (floor * r.threads));
+  r.vsParallelFloor = parallel ? round(r.recordsPerSec / parallel) : undefined;
+}
+
 function row(scenario: string, schema: string, threads: number, s: Stats, floor: number): Row {
   const brokerCpu = (s as Stats & { brokerCpuSec?: number }).brokerCpuSec ?? 0;
   const r: Row = {
@@ -140,10 +148,8 @@ function row(scenario: string, schema: string, threads: number, s: Stats, floor:
     mbPerSec: s.mbPerSec,
     peakRssMB: s.maxRssMB,
     cpuSec: round((s.cpuUserMs + s.cpuSystemMs) / 1000),
-    floorPerThread: floor,
-    vsFloor: round(rate(s) / (floor * threads)),
-    vsParallelFloor: parallelFloors.get(threads) ? round(rate(s) / parallelFloors.get(threads)!) : undefined,
   };
+  applyFloor(r, floor);
   const perRecord = (sec: number) => round((sec / s.records) * 1e6, 1);
   if (s.threadCpu && s.records) {
     const t = s.threadCpu;
@@ -183,7 +189,6 @@ async function main(): Promise<void> {
     // The same floor in N processes at once: how far this machine itself scales this work.
     const parallelFloor = new Map<number, number>([[1, floor]]);
     for (const t of THREADS.filter((n) => n > 1)) parallelFloor.set(t, bestOf(() => floorInParallel(sc.file, scale(sc.records.generate!), t)));
-    extras[`floor_${sc.name}`] = Object.fromEntries(parallelFloor);
     parallelFloors = parallelFloor;
     console.error(`bench: ${sc.name}: faker floor ${floor} records/s on one thread; in parallel: ${JSON.stringify(Object.fromEntries(parallelFloor))}`);
     let jsonRecords = 0;
@@ -239,23 +244,16 @@ async function main(): Promise<void> {
     }
 
     // The floor the ratios use: the fastest of all this schema's floor runs. The wide schema's floor
-    // is bimodal from process to process (on one machine, 36-42k or 62-68k records/s for the same
-    // build: V8's compiled code for it differs between processes), so three runs alone may all
-    // be slow ones, which made generate-only read above 1.
+    // is bimodal from process to process (on one machine, 36-42k or 62-72k records/s for the same
+    // build, a whole process at one speed or the other; bench/README.md, fourteenth session), so
+    // three runs alone may all be slow ones, which made generate-only read above 1.
     const fastest = Math.max(...floorRuns);
     extras[`floorRuns_${sc.name}`] = floorRuns;
     if (Math.min(...floorRuns) < 0.8 * fastest) console.error(`bench: ${sc.name}: floor runs ranged ${Math.min(...floorRuns)}-${fastest} records/s; the ratios use the fastest`);
-    if (fastest > floor) {
-      floor = fastest;
-      parallelFloor.set(1, floor);
-      extras[`floor_${sc.name}`] = Object.fromEntries(parallelFloor);
-      for (const r of rows) {
-        if (r.schema !== sc.name || r.floorPerThread === undefined) continue;
-        r.floorPerThread = floor;
-        r.vsFloor = round(r.recordsPerSec / (floor * r.threads));
-        if (r.threads === 1) r.vsParallelFloor = r.vsFloor;
-      }
-    }
+    parallelFloor.set(1, fastest);
+    extras[`floor_${sc.name}`] = Object.fromEntries(parallelFloor);
+    // Rows made during the loop used the floor of its first runs (error rows have none).
+    for (const r of rows) if (r.schema === sc.name && r.floorPerThread !== undefined) applyFloor(r, fastest);
 
     // The transport limit, for the same number of records of the same size, same settings.
     const kafkaRows = rows.filter((r) => r.schema === sc.name && r.scenario.endsWith('kafka') && !r.error);
