@@ -38,7 +38,8 @@ export function createSandbox(compat: CompatFaker, random: () => number, sources
     codeGeneration: { strings: true, wasm: false },
   });
   // The context's own Math (not the host's) draws from our randomizer, so expressions are seeded.
-  vm.runInContext('Math.random = __random; delete globalThis.__random;', context);
+  // `gc` is there when the coordinator has set --expose-gc (src/heap.ts), undeletable: not for expressions.
+  vm.runInContext('Math.random = __random; delete globalThis.__random; if (typeof gc !== "undefined") gc = undefined;', context);
   const global = vm.runInContext('globalThis', context) as Record<string, unknown>;
   return { context, compat, iteration, bindable: bindableGlobals(global, sources), global };
 }

@@ -7,12 +7,17 @@ import { writeFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { createEncoder, type Encoder } from '../encoding/encoders.js';
 import { serializeError } from '../errors.js';
+import { CollectionPacer, takeGc } from '../heap.js';
 import { RecordGraph } from '../generate/graph.js';
 import type { GenResult, GenTask, WorkerSetup } from './messages.js';
 
 // The Avro encoder (and avsc with it) only where this run encodes Avro: loading it is a good part
 // of a worker's start-up, which a run's first record waits for.
 if ((workerData as WorkerSetup).encoding.kind === 'avro') await import('../encoding/avro.js');
+
+// gc() is on this thread's global because the coordinator set --expose-gc before making the pool;
+// taken off it here, so that nothing else sees it (src/heap.ts).
+const collections = new CollectionPacer(takeGc(globalThis as unknown as Record<string, unknown>));
 
 let state: { graph: RecordGraph; encoder: Encoder } | undefined;
 let setupError: unknown;
@@ -45,6 +50,7 @@ function nameThread(): void {
 
 export function runTask(task: GenTask): GenResult {
   try {
+    collections.tick();
     const { graph, encoder } = setup();
     if (task.spare) encoder.reuse(task.spare);
     const add = encoder.add.bind(encoder);
