@@ -10,11 +10,13 @@
  * DATAGEN_ALLOCATOR: unset or "jemalloc" (the default above), "system" (never relaunch), or the
  * path of a jemalloc shared library to use instead of looking for one.
  *
- * Only node: built-ins and errors.ts here: this runs before the program is loaded.
+ * Only node: built-ins, errors.ts and early.ts's look at the arguments here: this runs before the
+ * program is loaded.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { DatagenError, ErrorCodes } from '../errors.js';
+import { generates } from './early.js';
 
 const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
 
@@ -52,10 +54,11 @@ export function jemallocLibrary(env: NodeJS.ProcessEnv = process.env): string | 
  * them: a wrong answer only costs speed, never output.
  */
 export function isKafkaRun(args: string[]): boolean {
+  if (!generates(args)) return false;
   let format = 'json';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (['--dry-run', '-dr', '-c', '--clean', '-h', '--help', '-V', '--version'].includes(a)) return false;
+    if (a === '--dry-run' || a === '-dr') return false;
     if (a === '-f' || a === '--format') format = args[++i] ?? '';
     else if (a.startsWith('--format=')) format = a.slice('--format='.length);
     else if (a.startsWith('-f') && !a.startsWith('--') && a.length > 2) format = a.slice(2);

@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 /**
  * The datagen command. Kafka runs on Linux relaunch once under jemalloc when it is installed
- * (allocator.ts); everything else runs the program (program.ts) in this process. Nothing heavy is
- * imported before that choice, so a relaunch costs one Node start-up, not two loads of the program.
+ * (allocator.ts); everything else starts the worker pool (early.ts) and runs the program
+ * (program.ts) in this process. Nothing heavy is imported before that choice, so a relaunch costs
+ * one Node start-up, not two loads of the program.
  */
 import { relaunch, relaunchLibrary } from './allocator.js';
+import { startEarlyPool } from './early.js';
 import { readDotEnv } from './env.js';
 import { reportError } from '../errors.js';
 
-const runHere = () => import('./program.js');
+// The worker pool starts before the program's modules load (early.ts), so that both start up at once.
+const runHere = async () => {
+  await startEarlyPool(process.argv.slice(2));
+  return import('./program.js');
+};
 let lib: string | undefined;
 try {
   // DATAGEN_ALLOCATOR may be set in ./.env, as every other setting may (the environment wins). The

@@ -6,16 +6,19 @@
 import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option, type OptionValues } from 'commander';
+import type { Piscina } from 'piscina';
 import { DatagenError, ErrorCodes, reportError } from '../errors.js';
 import { loadSchema } from '../schema/load.js';
+import type { GenOptions, Plan } from '../schema/plan.js';
 import { FORMATS, loadSink } from '../sinks/index.js';
 import type { SinkOptionsInput } from '../sinks/sink.js';
 import { StdoutSink } from '../sinks/stdout/index.js';
 import { allocatorInUse } from './allocator.js';
+import { takeEarlyPool } from './early.js';
 import { loadDotEnv, redact } from './env.js';
 import { formatSummary, statsJson } from './progress.js';
-import { run, sampleRecords } from './run.js';
+import { run, sampleRecords, startPool } from './run.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 /** Reference date for relative faker dates when --seed is given without --ref-date, so runs repeat exactly. */
@@ -131,6 +134,17 @@ async function main(argv: string[]): Promise<number> {
     plan.datasets.forEach((d, i) => log(`Avro schema for subject ${d.topic}-value:\n${JSON.stringify(schemas[i], null, 2)}`));
   }
 
+  // Started by cli.ts before this module loaded (early.ts), unless --threads was not read alike.
+  const pool = (await takeEarlyPool(o.threads)) ?? startPool(o.threads);
+  try {
+    return await produce(o, plan, gen, input, pool, log);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** Makes the sink and runs the generation into it: the rest of main() once the pool is started. */
+async function produce(o: OptionValues, plan: Plan, gen: GenOptions, input: SinkOptionsInput, pool: Piscina, log: (m: string) => void): Promise<number> {
   const sink = o.dryRun ? new StdoutSink() : (await loadSink(o.format)).create(input);
   const abort = new AbortController();
   // A Ctrl-C in a terminal reaches both this process and a relaunching parent (cli.ts), which
@@ -149,7 +163,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const progressSec: number = o.progress ?? (process.stderr.isTTY ? 10 : 0);
-    const stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log, progressSec });
+    const stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log, progressSec, pool });
     const report = sink.report();
     const target = o.dryRun ? 'stdout' : o.format;
     process.stderr.write(formatSummary(plan, stats, report, target));
@@ -162,7 +176,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then(
+/** main(), and an early pool destroyed whenever main() did not take it (bad arguments, --clean, a schema error). */
+async function mainThenRelease(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } finally {
+    await takeEarlyPool();
+  }
+}
+
+mainThenRelease(process.argv).then(
   (code) => {
     process.exitCode = code;
   },

@@ -30,6 +30,8 @@ export interface RunOptions {
   chunkSize?: number;
   /** Seconds between progress lines on stderr; 0 = none. */
   progressSec?: number;
+  /** A pool from startPool(threads), started early (early.ts); by default run() starts and destroys its own. */
+  pool?: Piscina;
 }
 
 export interface RunStats {
@@ -46,29 +48,49 @@ export interface RunStats {
 
 const WORKER_URL = new URL('../workers/worker.js', import.meta.url).href;
 
-export async function run(o: RunOptions): Promise<RunStats> {
-  const started = performance.now();
-  const ctx: SinkContext = { plan: o.plan, debug: o.debug, log: o.log, sample: (n) => sampleRecords(o.plan, o.gen, n) };
-  const encoding = await o.sink.prepare(ctx);
-  const setup: WorkerSetup = { plan: o.plan, gen: o.gen, encoding };
+/**
+ * Starts the worker pool. The command starts it before its own modules load (early.ts): a worker's
+ * start-up (Node, our modules, faker's locale) is most of the time to a run's first record, and it
+ * then overlaps the coordinator's. The workers learn the plan and the encoding from their first
+ * task (`GenTask.setup`). Errors of the pool itself, not of a task, are logged by run() with --debug
+ * and ignored until then: results that arrive while the pool shuts down after a failure are not
+ * errors of their own.
+ */
+export function startPool(threads: number): Piscina {
   configureWorkerHeaps();
-  // This thread's own collections (src/heap.ts); the flag set just above makes gc() available.
-  const collections = new CollectionPacer(gcFromNewContext());
   const pool = new Piscina({
     filename: WORKER_URL,
-    workerData: setup,
-    minThreads: o.threads,
-    maxThreads: o.threads,
+    minThreads: threads,
+    maxThreads: threads,
     idleTimeout: 60_000,
     // Generation is synchronous, so a worker runs its tasks one after another; two per worker means
     // the next chunk is already waiting in the worker when one ends, instead of the worker idling
     // for a round trip through the main thread (which may be busy handing a batch to the sink).
     concurrentTasksPerWorker: 2,
   });
-  // Results that arrive while the pool shuts down after a failure are not errors of their own.
-  pool.on('error', (e: Error) => {
-    if (o.debug) o.log(`worker pool: ${e.message}`);
-  });
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** The setup every worker needs, serialised once into memory that every task shares (not copies). */
+function shareSetup(setup: WorkerSetup): SharedArrayBuffer {
+  const bytes = v8.serialize(setup);
+  const shared = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(shared).set(bytes);
+  return shared;
+}
+
+export async function run(o: RunOptions): Promise<RunStats> {
+  const started = performance.now();
+  const ctx: SinkContext = { plan: o.plan, debug: o.debug, log: o.log, sample: (n) => sampleRecords(o.plan, o.gen, n) };
+  const encoding = await o.sink.prepare(ctx);
+  const setup = shareSetup({ plan: o.plan, gen: o.gen, encoding });
+  // A pool the caller started is the caller's to destroy; one made here is destroyed here.
+  const pool = o.pool ?? startPool(o.threads);
+  const onPoolError = (e: Error) => o.log(`worker pool: ${e.message}`);
+  if (o.debug) pool.on('error', onPoolError);
+  // This thread's own collections (src/heap.ts): startPool set the flag that makes gc() available.
+  const collections = new CollectionPacer(gcFromNewContext());
   const timeline = new Timeline();
   const stats: RunStats = { iterations: 0, records: o.plan.datasets.map(() => 0), bytes: o.plan.datasets.map(() => 0), durationMs: 0, timeline: timeline.points };
   const infinite = o.iterations < 0;
@@ -86,7 +108,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
     for (;;) {
       while (queue.length < window && (infinite || next < o.iterations) && !o.signal?.aborted) {
         const chunk = sizer.next();
-        const task: GenTask = { firstIteration: next, count: infinite ? chunk : Math.min(chunk, o.iterations - next), ends: o.waitMs > 0 };
+        const task: GenTask = { setup, firstIteration: next, count: infinite ? chunk : Math.min(chunk, o.iterations - next), ends: o.waitMs > 0 };
         next += task.count;
         const spare = spent.pop();
         if (spare) task.spare = [spare];
@@ -111,7 +133,8 @@ export async function run(o: RunOptions): Promise<RunStats> {
   } finally {
     clearInterval(progress);
     await Promise.allSettled(queue.splice(0));
-    await pool.destroy();
+    pool.off('error', onPoolError);
+    if (!o.pool) await pool.destroy();
   }
   await o.sink.flush();
   stats.durationMs = performance.now() - started;

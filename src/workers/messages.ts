@@ -4,7 +4,7 @@ import type { EncodingSpec } from '../encoding/encoders.js';
 import type { SerializedError } from '../errors.js';
 import type { GenOptions, Plan } from '../schema/plan.js';
 
-/** Sent once per worker, as Piscina's workerData. */
+/** What every worker needs before its first chunk; serialised once (v8.serialize) into shared memory. */
 export interface WorkerSetup {
   plan: Plan;
   gen: GenOptions;
@@ -13,6 +13,11 @@ export interface WorkerSetup {
 
 /** One chunk of iterations. */
 export interface GenTask {
+  /**
+   * The WorkerSetup, serialised: every task refers to the same shared bytes (nothing is copied), and
+   * a worker reads them at its first task. The pool starts before the sink is ready (run.ts startPool).
+   */
+  setup: SharedArrayBuffer;
   firstIteration: number;
   count: number;
   /** Whether the batch should say where each iteration ends (--wait paces by iteration). */

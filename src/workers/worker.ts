@@ -4,36 +4,32 @@
  */
 import { Piscina } from 'piscina';
 import { writeFileSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
+import v8 from 'node:v8';
 import { createEncoder, type Encoder } from '../encoding/encoders.js';
 import { serializeError } from '../errors.js';
 import { CollectionPacer, takeGc } from '../heap.js';
 import { RecordGraph } from '../generate/graph.js';
 import type { GenResult, GenTask, WorkerSetup } from './messages.js';
 
-// The Avro encoder (and avsc with it) only where this run encodes Avro: loading it is a good part
-// of a worker's start-up, which a run's first record waits for.
-if ((workerData as WorkerSetup).encoding.kind === 'avro') await import('../encoding/avro.js');
-
 // gc() is on this thread's global because the coordinator set --expose-gc before making the pool;
 // taken off it here, so that nothing else sees it (src/heap.ts).
 const collections = new CollectionPacer(takeGc(globalThis as unknown as Record<string, unknown>));
 
-let state: { graph: RecordGraph; encoder: Encoder } | undefined;
-let setupError: unknown;
+interface State {
+  graph: RecordGraph;
+  encoder: Encoder;
+}
 
-function setup(): { graph: RecordGraph; encoder: Encoder } {
-  if (state) return state;
-  if (setupError) throw setupError;
+/** Built at the first task (two may arrive together), then shared; a failure fails every task alike. */
+let state: Promise<State> | undefined;
+
+async function build(shared: SharedArrayBuffer): Promise<State> {
   nameThread();
-  try {
-    const { plan, gen, encoding } = workerData as WorkerSetup;
-    state = { graph: new RecordGraph(plan, gen), encoder: createEncoder(plan, encoding) };
-    return state;
-  } catch (e) {
-    setupError = e;
-    throw e;
-  }
+  const { plan, gen, encoding } = v8.deserialize(new Uint8Array(shared)) as WorkerSetup;
+  // The Avro encoder (and avsc with it) only where this run encodes Avro: loading it is a good
+  // part of a worker's start-up, which a dry run's first record would wait for.
+  if (encoding.kind === 'avro') await import('../encoding/avro.js');
+  return { graph: new RecordGraph(plan, gen), encoder: createEncoder(plan, encoding) };
 }
 
 /**
@@ -48,10 +44,9 @@ function nameThread(): void {
   }
 }
 
-export function runTask(task: GenTask): GenResult {
+function runTask({ graph, encoder }: State, task: GenTask): GenResult {
   try {
     collections.tick();
-    const { graph, encoder } = setup();
     if (task.spare) encoder.reuse(task.spare);
     const add = encoder.add.bind(encoder);
     const end = task.firstIteration + task.count;
@@ -65,8 +60,14 @@ export function runTask(task: GenTask): GenResult {
   }
 }
 
-export default function (task: GenTask): unknown {
-  const result = runTask(task);
+export default async function (task: GenTask): Promise<unknown> {
+  let ready: State;
+  try {
+    ready = await (state ??= build(task.setup));
+  } catch (e) {
+    return { ok: false, error: serializeError(e) } satisfies GenResult;
+  }
+  const result = runTask(ready, task);
   if (!result.ok) return result;
   const buffer = result.batch.buffer;
   return Piscina.move({

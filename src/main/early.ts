@@ -1,0 +1,58 @@
+/**
+ * The worker pool, started by cli.ts before the program's own modules load. A worker's start-up
+ * (Node, our modules, faker's locale: about 200 ms here) was most of the time to a dry run's first
+ * record, and it began only once the coordinator had loaded everything and read the schema (about
+ * 180 ms more). Started here, the two overlap; the workers learn the plan from their first task.
+ *
+ * cli.ts looks at the raw arguments, before commander parses them: a wrong guess only costs
+ * time, never output. The program takes the pool when its --threads match (takeEarlyPool), and
+ * otherwise, or when it stops before running (bad arguments, a schema error, --clean), the pool is
+ * destroyed unused.
+ *
+ * Only node: built-ins here, and run.js loaded when the pool starts: cli.ts imports this module
+ * before it knows whether it will relaunch.
+ */
+import { availableParallelism } from 'node:os';
+import type { Piscina } from 'piscina';
+
+/** Arguments after which the command prints or deletes something and generates nothing. */
+const NO_GENERATION = ['-c', '--clean', '-h', '--help', '-V', '--version'];
+
+/** Whether these arguments may make a run that generates records (a cheap look, before commander). */
+export function generates(args: readonly string[]): boolean {
+  return !args.some((a) => NO_GENERATION.includes(a));
+}
+
+/** --threads as given (`--threads 4`, `--threads=4`), or undefined when absent or not a whole number ≥ 1. */
+export function threadsArg(args: readonly string[]): number | undefined {
+  let text: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--threads') text = args[++i];
+    else if (args[i]!.startsWith('--threads=')) text = args[i]!.slice('--threads='.length);
+  }
+  const n = Number(text);
+  return text !== undefined && Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+let early: { threads: number; pool: Piscina } | undefined;
+
+/** Starts the pool for these arguments, unless they generate nothing; resolves once it is starting. */
+export async function startEarlyPool(args: readonly string[]): Promise<void> {
+  if (!generates(args)) return;
+  const threads = threadsArg(args) ?? availableParallelism();
+  const { startPool } = await import('./run.js');
+  early = { threads, pool: startPool(threads) };
+}
+
+/**
+ * The early pool if it has `threads` workers; otherwise undefined, and an early pool (if any) is
+ * destroyed. Called with no argument on the way out, it destroys a pool nobody took.
+ */
+export async function takeEarlyPool(threads?: number): Promise<Piscina | undefined> {
+  const taken = early;
+  early = undefined;
+  if (!taken) return undefined;
+  if (threads === taken.threads) return taken.pool;
+  await taken.pool.destroy();
+  return undefined;
+}
