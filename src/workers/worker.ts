@@ -21,7 +21,9 @@ interface State {
 }
 
 /** Built at the first task (two may arrive together), then shared; a failure fails every task alike. */
-let state: Promise<State> | undefined;
+let building: Promise<State> | undefined;
+/** Once built: later tasks run synchronously, without a promise each. */
+let ready: State | undefined;
 
 async function build(shared: SharedArrayBuffer): Promise<State> {
   nameThread();
@@ -60,14 +62,17 @@ function runTask({ graph, encoder }: State, task: GenTask): GenResult {
   }
 }
 
-export default async function (task: GenTask): Promise<unknown> {
-  let ready: State;
-  try {
-    ready = await (state ??= build(task.setup));
-  } catch (e) {
-    return { ok: false, error: serializeError(e) } satisfies GenResult;
-  }
-  const result = runTask(ready, task);
+export default function (task: GenTask): unknown {
+  if (ready) return respond(ready, task);
+  building ??= build(task.setup);
+  return building.then(
+    (state) => respond((ready = state), task),
+    (e: unknown): GenResult => ({ ok: false, error: serializeError(e) }),
+  );
+}
+
+function respond(state: State, task: GenTask): unknown {
+  const result = runTask(state, task);
   if (!result.ok) return result;
   const buffer = result.batch.buffer;
   return Piscina.move({
