@@ -7,8 +7,8 @@
  * generation only when it reaches a limit that these threads would take minutes to reach, so RSS
  * rose by 20-40 MB in the first minute of `-n -1`: a worker's old generation grew by about 65 KB/s
  * and held 6.4 MB after a full collection; the coordinator's young generation grew from 1 to
- * 16 MB as the survivors added up. A full collection of heaps this small takes a few
- * milliseconds, so one every few seconds costs a thread a tenth of a percent or so of its time.
+ * 16 MB as the survivors added up. A full collection of heaps this small took 10-23 ms in a
+ * worker, so one every 5 s costs a thread 0.2-0.5% of its time.
  *
  * V8 hands JavaScript its `gc()` only with `--expose-gc`, and only in contexts created after the
  * flag is set: the coordinator sets it (with the workers' young-generation size, run.ts) before
