@@ -190,9 +190,14 @@ function processCpuSec(pid: number | undefined): number | undefined {
   }
 }
 
+/** Where scripts/services/services.sh keeps its state: DATAGEN_SERVICES_DIR, as the script reads it, or .services/. */
+export function servicesDir(root: string): string {
+  return process.env.DATAGEN_SERVICES_DIR || `${root}.services`;
+}
+
 function brokerPid(root: string): number | undefined {
   try {
-    return Number(readFileSync(`${root}.services/kafka/pid`, 'utf8').trim());
+    return Number(readFileSync(`${servicesDir(root)}/kafka/pid`, 'utf8').trim());
   } catch {
     return undefined;
   }

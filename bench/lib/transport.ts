@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import Kafka from 'node-rdkafka';
+import { servicesDir } from './measure.js';
 
 export interface TransportResult {
   records: number;
@@ -22,7 +23,7 @@ export interface TransportResult {
 }
 
 export function kafkaClasspath(root: string): string | undefined {
-  const file = `${root}.services/kafka.classpath`;
+  const file = `${servicesDir(root)}/kafka.classpath`;
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
