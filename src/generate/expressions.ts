@@ -11,6 +11,7 @@
  */
 import vm from 'node:vm';
 import { DatagenError, ErrorCodes, locate, type ErrorContext } from '../errors.js';
+import { takeGc } from '../heap.js';
 import type { CompatFaker, FakerFn } from './compat.js';
 import { parseLiteralArgs } from './literal.js';
 
@@ -38,9 +39,10 @@ export function createSandbox(compat: CompatFaker, random: () => number, sources
     codeGeneration: { strings: true, wasm: false },
   });
   // The context's own Math (not the host's) draws from our randomizer, so expressions are seeded.
-  // `gc` is there when the coordinator has set --expose-gc (src/heap.ts), undeletable: not for expressions.
-  vm.runInContext('Math.random = __random; delete globalThis.__random; if (typeof gc !== "undefined") gc = undefined;', context);
+  vm.runInContext('Math.random = __random; delete globalThis.__random;', context);
   const global = vm.runInContext('globalThis', context) as Record<string, unknown>;
+  // `gc` is there when the coordinator has set --expose-gc (src/heap.ts): not for expressions.
+  takeGc(global);
   return { context, compat, iteration, bindable: bindableGlobals(global, sources), global };
 }
 
