@@ -34,12 +34,17 @@ export function threadsArg(args: readonly string[]): number | undefined {
   return text !== undefined && Number.isInteger(n) && n >= 1 ? n : undefined;
 }
 
+/** --threads when not given: the program's default too, so that the early pool is the one it wants. */
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
 let early: { threads: number; pool: Piscina } | undefined;
 
 /** Starts the pool for these arguments, unless they generate nothing; resolves once it is starting. */
 export async function startEarlyPool(args: readonly string[]): Promise<void> {
   if (!generates(args)) return;
-  const threads = threadsArg(args) ?? availableParallelism();
+  const threads = threadsArg(args) ?? defaultThreads();
   const { startPool } = await import('./run.js');
   early = { threads, pool: startPool(threads) };
 }

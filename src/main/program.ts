@@ -4,7 +4,6 @@
  * errors.ts's reportError): 0 ok, 1 runtime failure, 2 usage or schema error.
  */
 import { randomInt } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import type { Piscina } from 'piscina';
@@ -15,7 +14,7 @@ import { FORMATS, loadSink } from '../sinks/index.js';
 import type { SinkOptionsInput } from '../sinks/sink.js';
 import { StdoutSink } from '../sinks/stdout/index.js';
 import { allocatorInUse } from './allocator.js';
-import { takeEarlyPool } from './early.js';
+import { defaultThreads, takeEarlyPool } from './early.js';
 import { loadDotEnv, redact } from './env.js';
 import { formatSummary, statsJson } from './progress.js';
 import { run, sampleRecords, startPool } from './run.js';
@@ -52,7 +51,7 @@ export function buildProgram(): Command {
     .option('-p, --prefix <prefix>', 'topic or table names become <prefix>_<name>')
     .addOption(new Option('--seed <int>', 'seed: the same seed gives byte-identical output for any --threads').argParser(int('seed', 0)))
     .addOption(new Option('--ref-date <iso>', `"now" for relative dates such as faker.date.recent (default: the clock, or ${SEEDED_REF_DATE} with --seed)`))
-    .addOption(new Option('--threads <n>', 'worker threads generating data').default(availableParallelism()).argParser(int('threads', 1)))
+    .addOption(new Option('--threads <n>', 'worker threads generating data').default(defaultThreads()).argParser(int('threads', 1)))
     .option('--no-code', 'refuse schema expressions other than plain faker calls with literal arguments')
     .option('-X, --property <key=value>', 'librdkafka property for the Kafka producer (repeatable), e.g. -X linger.ms=20', collect)
     .addOption(new Option('--partitions <n>', 'partitions for topics datagen creates').default(1).argParser(int('partitions', 1)))
