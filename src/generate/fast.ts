@@ -10,6 +10,9 @@
  *   per-character transliteration when the name is plain ASCII (see there).
  * - number.float with fractionDigits and commerce.price: powers of ten from tables, not `**`.
  * - locale data without proxies on the hot path (`plainDefinitions`).
+ * - number.int, helpers.arrayElement, helpers.multiple, the word pickers (lorem.word,
+ *   word.noun, ...), string.alphanumeric, internet.ipv4, helpers.slugify and number.float without digits: the
+ *   plain cases without faker's per-call overhead, with faker's results (`installFastDraws`).
  * Values keep faker's distributions; the exact sequence for a seed differs from stock faker's,
  * which datagen never promised (its seeds are its own).
  */
@@ -23,6 +26,7 @@ const MAX_TEMPLATES = 4096;
 export function installFastPaths(f: Faker, randomizer: Sfc32): void {
   const random = randomizer.next;
   plainDefinitions(f);
+  installFastDraws(f, random);
   const original = f.helpers.fake.bind(f.helpers);
   const raw = f.rawDefinitions as Record<string, Record<string, unknown> | undefined>;
   const resolved = new Map<string, (() => unknown) | null>();
@@ -200,8 +204,135 @@ export function installFastPaths(f: Faker, randomizer: Sfc32): void {
     return s.replaceAll("'", '').replaceAll(' ', '');
   }) as Faker['internet']['username'];
 
-  installPowersOfTen(f);
+  installPowersOfTen(f, random);
 }
+
+type IntOptions = Exclude<Parameters<Faker['number']['int']>[0], number | undefined>;
+
+/**
+ * faker's two most called methods, number.int and helpers.arrayElement (every pick from a list of
+ * names, cities, words; arrayElement calls int), without their overhead: each int call destructures
+ * its options with defaults, checks `multipleOf`, and draws through a default "distributor", a
+ * function that destructures the randomizer to call its `next` (about 4% of an ecommerce worker's
+ * samples in that one function); each arrayElement call makes an options object for int. Here
+ * the plain cases (number bounds, no `multipleOf` other than 1, no distributor) do faker's own
+ * arithmetic on the same single draw: `Math.ceil(min)`, `Math.floor(max)`, and
+ * `Math.floor(draw * (max - min + 1) + min)`, which is faker's with `multipleOf` 1 (division and
+ * multiplication by 1 change no number). Every result is faker's, bit for bit, from the same
+ * draws in the same order. Anything else, and every case where faker throws, goes to faker's own.
+ */
+function installFastDraws(f: Faker, random: () => number): void {
+  const MAX_SAFE = 2 ** 53 - 1;
+  const int = f.number.int.bind(f.number);
+  f.number.int = ((options: number | IntOptions = {}) => {
+    let min: unknown = 0;
+    let max: unknown = MAX_SAFE;
+    if (typeof options === 'number') {
+      max = options;
+    } else if (typeof options === 'object' && options !== null && options.distributor === undefined && (options.multipleOf === undefined || options.multipleOf === 1)) {
+      if (options.min !== undefined) min = options.min;
+      if (options.max !== undefined) max = options.max;
+    } else {
+      return int(options as IntOptions);
+    }
+    if (typeof min !== 'number' || typeof max !== 'number') return int(options as IntOptions);
+    const lo = Math.ceil(min);
+    const hi = Math.floor(max);
+    if (lo === hi) return lo;
+    if (hi < lo) return int(options as IntOptions); // faker's error
+    return Math.floor(random() * (hi - lo + 1) + lo);
+  }) as Faker['number']['int'];
+
+  const arrayElement = f.helpers.arrayElement.bind(f.helpers);
+  // faker: `array[array.length > 1 ? int({ max: array.length - 1 }) : 0]`, and an error when empty;
+  // int's arithmetic for min 0 and max length - 1 is `Math.floor(draw * length)`.
+  f.helpers.arrayElement = (<T>(array: readonly T[]): T => {
+    const n = array?.length;
+    if (typeof n === 'number' && n > 1 && n <= MAX_SAFE && n === Math.floor(n)) return array[Math.floor(random() * n)]!;
+    return arrayElement(array);
+  }) as Faker['helpers']['arrayElement'];
+
+  // lorem.word and word.adjective/noun/... (lorem sentences and paragraphs, URLs' domain words):
+  // faker picks with `arrayElement(G({ ...options, wordList }))`, and G, given no `length` and no
+  // "shortest" or "longest" strategy, returns a copy of the whole list (hundreds of words) to pick
+  // from. The same pick from the list itself is the same word by the same draw.
+  const pickers: Array<[Record<string, unknown>, string, () => readonly string[]]> = [
+    [f.lorem as never, 'word', () => f.definitions.lorem.word],
+    ...(['adjective', 'adverb', 'conjunction', 'interjection', 'noun', 'preposition', 'verb'] as const).map(
+      (name) => [f.word as never, name, () => f.definitions.word[name]] as [Record<string, unknown>, string, () => readonly string[]],
+    ),
+  ];
+  for (const [module, name, list] of pickers) {
+    const own = (module[name] as (o?: unknown) => string).bind(module);
+    module[name] = (options: unknown = {}) => {
+      if (typeof options === 'object' && options !== null) {
+        const { length, strategy } = options as { length?: unknown; strategy?: unknown };
+        if (length == null && strategy !== 'shortest' && strategy !== 'longest') return f.helpers.arrayElement(list());
+      }
+      return own(options);
+    };
+  }
+
+  // helpers.multiple (lorem's words and sentences, string.alphanumeric and the other character
+  // pickers): faker makes `Array.from({ length: count }, make)`, V8's generic path for an
+  // array-like object. The same count (a range drawn as faker draws it), and the same calls,
+  // make(undefined, 0), make(undefined, 1), ..., in a loop.
+  f.helpers.multiple = (<T>(make: (v: undefined, index: number) => T, options: { count?: number | { min: number; max: number } } = {}): T[] => {
+    const count = f.helpers.rangeToNumber(options.count ?? 3);
+    if (count <= 0) return [];
+    if (typeof make !== 'function' || !Number.isSafeInteger(count)) return Array.from({ length: count }, make);
+    const out: T[] = [];
+    for (let i = 0; i < count; i++) out.push(make(undefined, i));
+    return out;
+  }) as Faker['helpers']['multiple'];
+
+  // string.alphanumeric(n) (ids, session tokens): faker builds its 62 characters (digits, then
+  // lower case, then upper case) into a new array and filters out `exclude` on every call, then
+  // picks each character with arrayElement. The same picks from a list made once.
+  const alphanumeric = f.string.alphanumeric.bind(f.string);
+  // As char codes, made into one string at the end (as faker's join makes one flat string).
+  const codesOf = (chars: string) => Array.from(chars, (c) => c.charCodeAt(0));
+  const ALPHANUMERIC: Record<string, number[]> = {
+    mixed: codesOf('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+    lower: codesOf('0123456789abcdefghijklmnopqrstuvwxyz'),
+    upper: codesOf('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+  };
+  const codes: number[] = [];
+  f.string.alphanumeric = ((options: number | { length?: unknown; casing?: unknown; exclude?: unknown } = {}) => {
+    const o = typeof options === 'number' ? { length: options } : options;
+    if (typeof o === 'object' && o !== null) {
+      const { length = 1, casing = 'mixed', exclude } = o;
+      const excludesNone = exclude === undefined || ((Array.isArray(exclude) || typeof exclude === 'string') && exclude.length === 0);
+      if (excludesNone && typeof casing === 'string' && Object.hasOwn(ALPHANUMERIC, casing) && typeof length === 'number' && Number.isSafeInteger(length)) {
+        if (length <= 0) return '';
+        const list = ALPHANUMERIC[casing]!;
+        const n = list.length;
+        codes.length = length;
+        for (let i = 0; i < length; i++) codes[i] = list[Math.floor(random() * n)]!;
+        return String.fromCharCode.apply(null, codes);
+      }
+    }
+    return alphanumeric(options as never);
+  }) as Faker['string']['alphanumeric'];
+
+  // internet.ipv4() in faker's default network ("any", 0.0.0.0/0): faker checks and splits the CIDR
+  // text "0.0.0.0/0" on every call before it draws one int up to 2^32 - 1 and prints its four
+  // bytes. The same draw, ORed with 0 as faker does, printed the same way.
+  const ipv4 = f.internet.ipv4.bind(f.internet);
+  f.internet.ipv4 = ((options: { network?: unknown; cidrBlock?: unknown } = {}) => {
+    if (typeof options !== 'object' || options === null || options.cidrBlock !== undefined || (options.network !== undefined && options.network !== 'any')) return ipv4(options as never);
+    const p = f.number.int(4294967295) | 0;
+    return `${(p >>> 24) & 255}.${(p >>> 16) & 255}.${(p >>> 8) & 255}.${p & 255}`;
+  }) as Faker['internet']['ipv4'];
+
+  // slugify (every URL's domain words go through it): NFKD, combining marks removed, spaces to
+  // "-", then everything but [A-Za-z0-9_.-] removed. A string of only those characters comes out
+  // as it went in.
+  const slugify = f.helpers.slugify.bind(f.helpers);
+  f.helpers.slugify = (s = '') => (typeof s === 'string' && SLUG_SAFE.test(s) ? s : slugify(s));
+}
+
+const SLUG_SAFE = /^[\w.-]*$/;
 
 type FloatOptions = Exclude<Parameters<Faker['number']['float']>[0], number | undefined>;
 type PriceOptions = { min?: number; max?: number; dec?: number; symbol?: string };
@@ -214,10 +345,11 @@ type PriceOptions = { min?: number; max?: number; dec?: number; symbol?: string 
  * operators on the same operands, and read from tables: every result is faker's, bit for bit,
  * from the same draws in the same order. price also draws its last digit without building
  * faker's weighted list on each call, and prints through `toFixed` below instead of the builtin.
- * Other options (multipleOf, a distributor, a bare number, more than 20 digits, anything faker
- * would reject) go to faker's own.
+ * float without digits (`number.float()`, and every `datatype.boolean()` through it) draws
+ * directly instead of through faker's distributor (see installFastDraws). Other options
+ * (multipleOf, a distributor, more than 20 digits, anything faker would reject) go to faker's own.
  */
-function installPowersOfTen(f: Faker): void {
+function installPowersOfTen(f: Faker, random: () => number): void {
   const MAX_DIGITS = 20;
   const scale: number[] = []; // what float multiplies by for `fractionDigits: i`
   const pow10: number[] = [];
@@ -239,6 +371,10 @@ function installPowersOfTen(f: Faker): void {
         const k = scale[fractionDigits]!;
         return f.number.int({ min: min * k, max: max * k }) / k;
       }
+      // No digits, no multipleOf: faker's `draw * (max - min) + min`, after its check.
+      if (fractionDigits == null && typeof min === 'number' && typeof max === 'number' && !(max < min)) return random() * (max - min) + min;
+    } else if (typeof options === 'number' && !(options < 0)) {
+      return random() * (options - 0) + 0; // faker's arithmetic for min 0: -0 comes out as 0
     }
     return float(options as FloatOptions);
   }) as Faker['number']['float'];

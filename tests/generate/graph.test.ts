@@ -163,6 +163,87 @@ test('number.float with fractionDigits and commerce.price are faker\'s own, bit 
   }
 });
 
+test('the fast draws (int, arrayElement, multiple, word pickers, alphanumeric, ipv4, slugify, float) are stock faker\'s, bit for bit and draw for draw', async () => {
+  const { faker: en } = await import('@faker-js/faker/locale/en');
+  const { Sfc32 } = await import('../../src/generate/randomizer.js');
+  const { installFastPaths } = await import('../../src/generate/fast.js');
+  // Here the second instance is faker as it ships (with the same randomizer), no fast path at all.
+  const make = (fast: boolean) => {
+    const r = new Sfc32(1);
+    const f = new (en.constructor as new (o: object) => typeof en)({ locale: en.rawDefinitions, randomizer: r });
+    if (fast) installFastPaths(f, r);
+    return [f, r] as const;
+  };
+  const [fast, rf] = make(true);
+  const [stock, rs] = make(false);
+  assert.notEqual(fast.number.int, stock.number.int);
+  type F = typeof fast;
+  const counter = () => {
+    let n = 0;
+    return () => n++;
+  };
+  const cases: Array<[string, (f: F) => unknown]> = [
+    ...[undefined, 0, 7, -3, 2.5, NaN, {}, { max: 1 }, { min: 1, max: 1000000 }, { min: -5.5, max: 5.5 }, { min: 3, max: 3 }, { min: 5, max: 1 }, { min: 1.2, max: 1.8 },
+      { min: 0, max: 2 ** 53 - 1 }, { max: Infinity }, { min: 1, max: 100, multipleOf: 1 }, { min: 1, max: 100, multipleOf: 5 }, { min: '2', max: '9' }, null].map(
+      (o): [string, (f: F) => unknown] => [`number.int(${JSON.stringify(o)})`, (f) => f.number.int(o as never)],
+    ),
+    ...[[], ['a'], ['a', 'b'], ['view', 'click', 'add_to_cart', 'purchase', 'search'], 'xyz', Array.from({ length: 1000 }, (_, i) => i), undefined].map(
+      (a): [string, (f: F) => unknown] => [`helpers.arrayElement(${JSON.stringify(a)?.slice(0, 40)})`, (f) => f.helpers.arrayElement(a as never)],
+    ),
+    ...[undefined, {}, { count: 0 }, { count: -2 }, { count: 4 }, { count: 2.5 }, { count: NaN }, { count: { min: 1, max: 6 } }, { count: { min: 3, max: 2 } }, null].map(
+      (o): [string, (f: F) => unknown] => [`helpers.multiple(counter, ${JSON.stringify(o)})`, (f) => f.helpers.multiple(counter(), o as never)],
+    ),
+    ['helpers.multiple(not a function)', (f) => f.helpers.multiple(7 as never, { count: 2 })],
+    ...[undefined, {}, 5, { length: 5 }, { length: { min: 3, max: 6 } }, { strategy: 'shortest' }, { strategy: 'longest' }, { strategy: 'any-length' }, { length: 40, strategy: 'fail' }, { length: 40, strategy: 'closest' }, null].flatMap(
+      (o): Array<[string, (f: F) => unknown]> => [
+        [`lorem.word(${JSON.stringify(o)})`, (f) => f.lorem.word(o as never)],
+        [`word.adjective(${JSON.stringify(o)})`, (f) => f.word.adjective(o as never)],
+        [`word.noun(${JSON.stringify(o)})`, (f) => f.word.noun(o as never)],
+        [`word.verb(${JSON.stringify(o)})`, (f) => f.word.verb(o as never)],
+      ],
+    ),
+    ['lorem.words(4)', (f) => f.lorem.words(4)],
+    ['lorem.words({ min: 1, max: 9 })', (f) => f.lorem.words({ min: 1, max: 9 })],
+    ['lorem.sentence()', (f) => f.lorem.sentence()],
+    ['lorem.paragraph(4)', (f) => f.lorem.paragraph(4)],
+    ['lorem.slug()', (f) => f.lorem.slug()],
+    ['word.sample()', (f) => f.word.sample()],
+    ['word.words(3)', (f) => f.word.words(3)],
+    ...[undefined, 24, 0, -1, 2.5, { length: 12 }, { length: { min: 4, max: 9 } }, { length: 8, casing: 'upper' }, { length: 8, casing: 'lower' }, { length: 8, casing: 'bogus' },
+      { length: 8, exclude: [] }, { length: 8, exclude: '' }, { length: 8, exclude: ['a', 'B', '0'] }, { length: 8, exclude: 'abc' }, { length: null }].map(
+      (o): [string, (f: F) => unknown] => [`string.alphanumeric(${JSON.stringify(o)})`, (f) => f.string.alphanumeric(o as never)],
+    ),
+    ...['', 'plain-word_1.2', 'two words', 'Zoë Ångström', 'a/b?c=d', 'Ďĺžka'].map((s): [string, (f: F) => unknown] => [`helpers.slugify(${JSON.stringify(s)})`, (f) => f.helpers.slugify(s)]),
+    ['helpers.slugify()', (f) => f.helpers.slugify()],
+    ...[undefined, {}, { network: 'any' }, { network: 'private-a' }, { cidrBlock: '10.0.0.0/8' }, { network: 'nowhere' }].map(
+      (o): [string, (f: F) => unknown] => [`internet.ipv4(${JSON.stringify(o)})`, (f) => f.internet.ipv4(o as never)],
+    ),
+    ['internet.ip()', (f) => f.internet.ip()],
+    ['internet.url()', (f) => f.internet.url()],
+    ['internet.domainWord()', (f) => f.internet.domainWord()],
+    ...[undefined, {}, 7, -0, -2, { min: -0, max: 0 }, { min: 1, max: 500 }, { min: 3, max: 1 }, { max: Infinity }, { min: 1, max: 2, multipleOf: 0.25 }, { min: 1, max: 2, fractionDigits: null }].map(
+      (o): [string, (f: F) => unknown] => [`number.float(${JSON.stringify(o)})`, (f) => f.number.float(o as never)],
+    ),
+    ...[undefined, 0.3, { probability: 0.9 }, 0, 1].map((o): [string, (f: F) => unknown] => [`datatype.boolean(${JSON.stringify(o)})`, (f) => f.datatype.boolean(o as never)]),
+  ];
+  // Numbers compare as text (`${v}`), which tells every double apart except -0 from 0.
+  const outcome = (call: () => unknown) => {
+    try {
+      const v = call();
+      return typeof v === 'number' ? `n${Object.is(v, -0) ? '-0' : v}` : `v${JSON.stringify(v)}`;
+    } catch (e) {
+      return `throws ${(e as Error).message}`;
+    }
+  };
+  for (let i = 0; i < 20_000; i++) {
+    rf.seedIteration(11, i);
+    rs.seedIteration(11, i);
+    const [name, call] = cases[i % cases.length]!;
+    assert.equal(outcome(() => call(fast)), outcome(() => call(stock)), `call ${i}: ${name}`);
+    assert.equal(rf.next(), rs.next(), `call ${i}: ${name}: the stream is at the same place afterwards`);
+  }
+});
+
 test('the prices\' toFixed prints what Number.prototype.toFixed prints, halves and edges included', () => {
   const cases: Array<[number, number]> = [];
   // Doubles just below, at and just above every half-cent of a range (1.005 is 1.00499999999999989...).
