@@ -10,9 +10,10 @@
  *   per-character transliteration when the name is plain ASCII (see there).
  * - number.float with fractionDigits and commerce.price: powers of ten from tables, not `**`.
  * - locale data without proxies on the hot path (`plainDefinitions`).
- * - number.int, helpers.arrayElement, helpers.multiple, the word pickers (lorem.word,
- *   word.noun, ...), string.alphanumeric, internet.ipv4, helpers.slugify and number.float without digits: the
- *   plain cases without faker's per-call overhead, with faker's results (`installFastDraws`).
+ * - number.int, helpers.arrayElement, helpers.multiple, helpers.weightedArrayElement,
+ *   helpers.uniqueArray, the word pickers (lorem.word, word.noun, ...), string.alphanumeric,
+ *   internet.ipv4, helpers.slugify and number.float without digits: the plain cases without
+ *   faker's per-call overhead, with faker's results (`installFastDraws`).
  * Values keep faker's distributions; the exact sequence for a seed differs from stock faker's,
  * which datagen never promised (its seeds are its own).
  */
@@ -314,6 +315,49 @@ function installFastDraws(f: Faker, random: () => number): void {
     }
     return alphanumeric(options as never);
   }) as Faker['string']['alphanumeric'];
+
+  // helpers.weightedArrayElement (every first and last name picks its list through it): faker checks
+  // the weights with `some`, sums them with `reduce`, draws float({ min: 0, max: sum }) and walks
+  // the entries with destructuring. The same checks, sum (added in the same order), draw and walk
+  // in plain loops; any entry faker would refuse sends the call to faker's own, before any draw.
+  const weighted = f.helpers.weightedArrayElement.bind(f.helpers);
+  f.helpers.weightedArrayElement = (<T>(array: ReadonlyArray<{ weight: number; value: T }>): T => {
+    if (!Array.isArray(array) || array.length === 0) return weighted(array);
+    let sum = 0;
+    for (let k = 0; k < array.length; k++) {
+      const entry = array[k];
+      if (entry === null || typeof entry !== 'object' || typeof entry.weight !== 'number' || entry.weight <= 0) return weighted(array);
+      sum += entry.weight;
+    }
+    const r = f.number.float({ min: 0, max: sum });
+    let at = 0;
+    for (let k = 0; k < array.length; k++) {
+      at += array[k]!.weight;
+      if (r < at) return array[k]!.value;
+    }
+    return array[array.length - 1]!.value;
+  }) as Faker['helpers']['weightedArrayElement'];
+
+  // helpers.uniqueArray(make, n) (the ecommerce purchases' item_ids): faker collects up to n distinct
+  // results of make() in a Set, trying at most 1000·n times and stopping quietly at the first
+  // error, then spreads the Set into an array. The same calls and the same values in the same
+  // order, kept in an array (`includes` compares as a Set does, SameValueZero).
+  const uniqueArray = f.helpers.uniqueArray.bind(f.helpers);
+  f.helpers.uniqueArray = (<T>(source: readonly T[] | (() => T), length: number): T[] => {
+    if (typeof source !== 'function' || typeof length !== 'number') return uniqueArray(source as never, length);
+    const out: T[] = [];
+    const tries = 1e3 * length;
+    try {
+      for (let i = 0; out.length < length && i < tries; i++) {
+        const v = source();
+        // A Set stores -0 as 0.
+        if (!out.includes(v)) out.push(v === 0 ? (0 as T) : v);
+      }
+    } catch {
+      // faker returns what it has
+    }
+    return out;
+  }) as Faker['helpers']['uniqueArray'];
 
   // internet.ipv4() in faker's default network ("any", 0.0.0.0/0): faker checks and splits the CIDR
   // text "0.0.0.0/0" on every call before it draws one int up to 2^32 - 1 and prints its four

@@ -163,7 +163,7 @@ test('number.float with fractionDigits and commerce.price are faker\'s own, bit 
   }
 });
 
-test('the fast draws (int, arrayElement, multiple, word pickers, alphanumeric, ipv4, slugify, float) are stock faker\'s, bit for bit and draw for draw', async () => {
+test('the fast draws (int, arrayElement, multiple, weightedArrayElement, uniqueArray, word pickers, alphanumeric, ipv4, slugify, float) are stock faker\'s, bit for bit and draw for draw', async () => {
   const { faker: en } = await import('@faker-js/faker/locale/en');
   const { Sfc32 } = await import('../../src/generate/randomizer.js');
   const { installFastPaths } = await import('../../src/generate/fast.js');
@@ -202,6 +202,25 @@ test('the fast draws (int, arrayElement, multiple, word pickers, alphanumeric, i
         [`word.verb(${JSON.stringify(o)})`, (f) => f.word.verb(o as never)],
       ],
     ),
+    ...[[{ weight: 1, value: 'a' }], [{ weight: 5, value: 'x' }, { weight: 3, value: 'y' }, { weight: 1, value: 'z' }], [{ weight: 3 * Math.sqrt(7), value: 1 }, { weight: Math.sqrt(3), value: 2 }],
+      [], [{ weight: 0, value: 1 }], [{ weight: 2, value: 1 }, { weight: -1, value: 2 }], [{ weight: NaN, value: 1 }, { weight: 1, value: 2 }], [{ weight: '2', value: 1 }], [null], [{ weight: 1, value: 1 }, null]].map(
+      (a): [string, (f: F) => unknown] => [`helpers.weightedArrayElement(${JSON.stringify(a)})`, (f) => f.helpers.weightedArrayElement(a as never)],
+    ),
+    ['person.firstName()', (f) => f.person.firstName()],
+    ['person.firstName("female")', (f) => f.person.firstName('female')],
+    ['person.lastName()', (f) => f.person.lastName()],
+    ['person.fullName()', (f) => f.person.fullName()],
+    ...[1, 3, 4, 10, 0, -1, 2.5].map((n): [string, (f: F) => unknown] => [`helpers.uniqueArray(() => int(4), ${n})`, (f) => f.helpers.uniqueArray(() => f.number.int(4), n)]),
+    ['helpers.uniqueArray(() => -0 or 0, 2)', (f) => f.helpers.uniqueArray(() => (f.datatype.boolean() ? -0 : 0), 2)],
+    ['helpers.uniqueArray(throws after two, 5)', (f) => {
+      let calls = 0;
+      return f.helpers.uniqueArray(() => {
+        if (++calls > 2) throw new Error('no more');
+        return f.number.int(100);
+      }, 5);
+    }],
+    ['helpers.uniqueArray([1, 2, 2, 3], 2)', (f) => f.helpers.uniqueArray([1, 2, 2, 3], 2)],
+    ['helpers.uniqueArray(7, 2)', (f) => f.helpers.uniqueArray(7 as never, 2)],
     ['lorem.words(4)', (f) => f.lorem.words(4)],
     ['lorem.words({ min: 1, max: 9 })', (f) => f.lorem.words({ min: 1, max: 9 })],
     ['lorem.sentence()', (f) => f.lorem.sentence()],
@@ -226,11 +245,12 @@ test('the fast draws (int, arrayElement, multiple, word pickers, alphanumeric, i
     ),
     ...[undefined, 0.3, { probability: 0.9 }, 0, 1].map((o): [string, (f: F) => unknown] => [`datatype.boolean(${JSON.stringify(o)})`, (f) => f.datatype.boolean(o as never)]),
   ];
-  // Numbers compare as text (`${v}`), which tells every double apart except -0 from 0.
+  // Numbers compare as text (`${v}`), which tells every double apart except -0 from 0, so -0 is
+  // spelled out, also inside arrays.
   const outcome = (call: () => unknown) => {
     try {
       const v = call();
-      return typeof v === 'number' ? `n${Object.is(v, -0) ? '-0' : v}` : `v${JSON.stringify(v)}`;
+      return typeof v === 'number' ? `n${Object.is(v, -0) ? '-0' : v}` : `v${JSON.stringify(v, (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x))}`;
     } catch (e) {
       return `throws ${(e as Error).message}`;
     }
