@@ -298,13 +298,15 @@ function installFastDraws(f: Faker, random: () => number): void {
     lower: codesOf('0123456789abcdefghijklmnopqrstuvwxyz'),
     upper: codesOf('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'),
   };
+  const ALPHANUMERIC_MAX = 1024;
   const codes: number[] = [];
   f.string.alphanumeric = ((options: number | { length?: unknown; casing?: unknown; exclude?: unknown } = {}) => {
     const o = typeof options === 'number' ? { length: options } : options;
     if (typeof o === 'object' && o !== null) {
       const { length = 1, casing = 'mixed', exclude } = o;
       const excludesNone = exclude === undefined || ((Array.isArray(exclude) || typeof exclude === 'string') && exclude.length === 0);
-      if (excludesNone && typeof casing === 'string' && Object.hasOwn(ALPHANUMERIC, casing) && typeof length === 'number' && Number.isSafeInteger(length)) {
+      // Up to ALPHANUMERIC_MAX characters: `apply` passes each code as an argument.
+      if (excludesNone && typeof casing === 'string' && Object.hasOwn(ALPHANUMERIC, casing) && typeof length === 'number' && Number.isSafeInteger(length) && length <= ALPHANUMERIC_MAX) {
         if (length <= 0) return '';
         const list = ALPHANUMERIC[casing]!;
         const n = list.length;

@@ -229,7 +229,7 @@ test('the fast draws (int, arrayElement, multiple, weightedArrayElement, uniqueA
     ['word.sample()', (f) => f.word.sample()],
     ['word.words(3)', (f) => f.word.words(3)],
     ...[undefined, 24, 0, -1, 2.5, { length: 12 }, { length: { min: 4, max: 9 } }, { length: 8, casing: 'upper' }, { length: 8, casing: 'lower' }, { length: 8, casing: 'bogus' },
-      { length: 8, exclude: [] }, { length: 8, exclude: '' }, { length: 8, exclude: ['a', 'B', '0'] }, { length: 8, exclude: 'abc' }, { length: null }].map(
+      { length: 8, exclude: [] }, { length: 8, exclude: '' }, { length: 8, exclude: ['a', 'B', '0'] }, { length: 8, exclude: 'abc' }, { length: null }, 1024].map(
       (o): [string, (f: F) => unknown] => [`string.alphanumeric(${JSON.stringify(o)})`, (f) => f.string.alphanumeric(o as never)],
     ),
     ...['', 'plain-word_1.2', 'two words', 'Zoë Ångström', 'a/b?c=d', 'Ďĺžka'].map((s): [string, (f: F) => unknown] => [`helpers.slugify(${JSON.stringify(s)})`, (f) => f.helpers.slugify(s)]),
@@ -262,6 +262,11 @@ test('the fast draws (int, arrayElement, multiple, weightedArrayElement, uniqueA
     assert.equal(outcome(() => call(fast)), outcome(() => call(stock)), `call ${i}: ${name}`);
     assert.equal(rf.next(), rs.next(), `call ${i}: ${name}: the stream is at the same place afterwards`);
   }
+  // Once, a string too long to pass its characters as arguments (the fast path's limit).
+  rf.seedIteration(11, -1);
+  rs.seedIteration(11, -1);
+  assert.equal(outcome(() => fast.string.alphanumeric(300_000)), outcome(() => stock.string.alphanumeric(300_000)));
+  assert.equal(rf.next(), rs.next());
 });
 
 test('the prices\' toFixed prints what Number.prototype.toFixed prints, halves and edges included', () => {
