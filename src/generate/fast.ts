@@ -223,11 +223,10 @@ type IntOptions = Exclude<Parameters<Faker['number']['int']>[0], number | undefi
  * draws in the same order. Anything else, and every case where faker throws, goes to faker's own.
  */
 function installFastDraws(f: Faker, random: () => number): void {
-  const MAX_SAFE = 2 ** 53 - 1;
   const int = f.number.int.bind(f.number);
   f.number.int = ((options: number | IntOptions = {}) => {
     let min: unknown = 0;
-    let max: unknown = MAX_SAFE;
+    let max: unknown = Number.MAX_SAFE_INTEGER; // faker's default, 2 ** 53 - 1
     if (typeof options === 'number') {
       max = options;
     } else if (typeof options === 'object' && options !== null && options.distributor === undefined && (options.multipleOf === undefined || options.multipleOf === 1)) {
@@ -249,7 +248,7 @@ function installFastDraws(f: Faker, random: () => number): void {
   // int's arithmetic for min 0 and max length - 1 is `Math.floor(draw * length)`.
   f.helpers.arrayElement = (<T>(array: readonly T[]): T => {
     const n = array?.length;
-    if (typeof n === 'number' && n > 1 && n <= MAX_SAFE && n === Math.floor(n)) return array[Math.floor(random() * n)]!;
+    if (typeof n === 'number' && n > 1 && n <= Number.MAX_SAFE_INTEGER && n === Math.floor(n)) return array[Math.floor(random() * n)]!;
     return arrayElement(array);
   }) as Faker['helpers']['arrayElement'];
 
@@ -293,10 +292,13 @@ function installFastDraws(f: Faker, random: () => number): void {
   const alphanumeric = f.string.alphanumeric.bind(f.string);
   // As char codes, made into one string at the end (as faker's join makes one flat string).
   const codesOf = (chars: string) => Array.from(chars, (c) => c.charCodeAt(0));
+  const DIGITS = '0123456789';
+  const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+  const UPPER = LOWER.toUpperCase();
   const ALPHANUMERIC: Record<string, number[]> = {
-    mixed: codesOf('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'),
-    lower: codesOf('0123456789abcdefghijklmnopqrstuvwxyz'),
-    upper: codesOf('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+    mixed: codesOf(DIGITS + LOWER + UPPER),
+    lower: codesOf(DIGITS + LOWER),
+    upper: codesOf(DIGITS + UPPER),
   };
   const ALPHANUMERIC_MAX = 1024;
   const codes: number[] = [];

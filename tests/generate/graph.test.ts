@@ -93,20 +93,37 @@ test('faker.datatype.uuid and faker.string.uuid give version-4 uuids, all distin
   assert.deepEqual([...variants].sort(), ['8', '9', 'a', 'b']);
 });
 
-/** Two English faker instances with datagen's randomizer and fast paths, for comparing a fast path with faker's own. */
-async function fakerPair() {
+/**
+ * Two English faker instances with datagen's randomizer, for comparing a fast path with faker's
+ * own: `fast` has datagen's fast paths; `stock` has them too (a test then puts one method back), or
+ * with `asShipped` none at all.
+ */
+async function fakerPair(asShipped = false) {
   const { faker: en } = await import('@faker-js/faker/locale/en');
   const { Sfc32 } = await import('../../src/generate/randomizer.js');
   const { installFastPaths } = await import('../../src/generate/fast.js');
-  const make = () => {
+  const make = (fastPaths: boolean) => {
     const r = new Sfc32(1);
     const f = new (en.constructor as new (o: object) => typeof en)({ locale: en.rawDefinitions, randomizer: r });
-    installFastPaths(f, r);
+    if (fastPaths) installFastPaths(f, r);
     return [f, r] as const;
   };
-  const [fast, rf] = make();
-  const [stock, rs] = make();
+  const [fast, rf] = make(true);
+  const [stock, rs] = make(!asShipped);
   return { fast, rf, stock, rs };
+}
+
+/**
+ * What a call gave, as text: a value (numbers as `${v}`, which tells every double apart except -0
+ * from 0, so -0 is spelled out, also inside arrays), or the message it threw.
+ */
+function outcome(call: () => unknown): string {
+  try {
+    const v = call();
+    return typeof v === 'number' ? `n${Object.is(v, -0) ? '-0' : v}` : `v${JSON.stringify(v, (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x))}`;
+  } catch (e) {
+    return `throws ${(e as Error).message}`;
+  }
 }
 
 test('internet.username and the emails built on it are faker\'s own, draw for draw, ASCII names or not', async () => {
@@ -143,15 +160,6 @@ test('number.float with fractionDigits and commerce.price are faker\'s own, bit 
     undefined, {}, { min: 25, max: 2500 }, { min: 5, max: 500, dec: 2 }, { min: 5, max: 500, dec: 0 }, { min: 0.5, max: 0.6, dec: 4, symbol: '$' },
     { min: 10, max: 10 }, { min: -1, max: 5 }, { min: 1, max: 1e6, dec: 7 }, { min: 100, max: 101, dec: 1 },
   ];
-  // Number results compare as text (`${v}`), which tells every double apart except -0 from 0.
-  const outcome = (call: () => unknown) => {
-    try {
-      const v = call();
-      return typeof v === 'number' ? `n${Object.is(v, -0) ? '-0' : v}` : `s${String(v)}`;
-    } catch (e) {
-      return `throws ${(e as Error).message}`;
-    }
-  };
   for (let i = 0; i < 20_000; i++) {
     rf.seedIteration(5, i);
     rs.seedIteration(5, i);
@@ -164,18 +172,8 @@ test('number.float with fractionDigits and commerce.price are faker\'s own, bit 
 });
 
 test('the fast draws (int, arrayElement, multiple, weightedArrayElement, uniqueArray, word pickers, alphanumeric, ipv4, slugify, float) are stock faker\'s, bit for bit and draw for draw', async () => {
-  const { faker: en } = await import('@faker-js/faker/locale/en');
-  const { Sfc32 } = await import('../../src/generate/randomizer.js');
-  const { installFastPaths } = await import('../../src/generate/fast.js');
   // Here the second instance is faker as it ships (with the same randomizer), no fast path at all.
-  const make = (fast: boolean) => {
-    const r = new Sfc32(1);
-    const f = new (en.constructor as new (o: object) => typeof en)({ locale: en.rawDefinitions, randomizer: r });
-    if (fast) installFastPaths(f, r);
-    return [f, r] as const;
-  };
-  const [fast, rf] = make(true);
-  const [stock, rs] = make(false);
+  const { fast, rf, stock, rs } = await fakerPair(true);
   assert.notEqual(fast.number.int, stock.number.int);
   type F = typeof fast;
   const counter = () => {
@@ -245,16 +243,6 @@ test('the fast draws (int, arrayElement, multiple, weightedArrayElement, uniqueA
     ),
     ...[undefined, 0.3, { probability: 0.9 }, 0, 1].map((o): [string, (f: F) => unknown] => [`datatype.boolean(${JSON.stringify(o)})`, (f) => f.datatype.boolean(o as never)]),
   ];
-  // Numbers compare as text (`${v}`), which tells every double apart except -0 from 0, so -0 is
-  // spelled out, also inside arrays.
-  const outcome = (call: () => unknown) => {
-    try {
-      const v = call();
-      return typeof v === 'number' ? `n${Object.is(v, -0) ? '-0' : v}` : `v${JSON.stringify(v, (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x))}`;
-    } catch (e) {
-      return `throws ${(e as Error).message}`;
-    }
-  };
   for (let i = 0; i < 20_000; i++) {
     rf.seedIteration(11, i);
     rs.seedIteration(11, i);
