@@ -23,13 +23,13 @@ export type GenRecord = Record<string, unknown>;
  * of small calls: the record maker, each field's generator, faker's method, our fast path, the
  * randomizer, and for Avro the compiled writer and its string helpers. With V8's default of 920
  * bytecode bytes inlined per optimized function, an Avro worker's maker ran out of budget and
- * called much of the chain out of line. At 3000, callgrind counted 8% fewer instructions per
- * ecommerce record for generation and 7% fewer for generation and Avro encoding (seventeenth
- * session, bench/README.md); 5000 gained little more. The bench's faker floor makes its records
- * with this module too, so it runs with the same budget.
+ * called much of the chain out of line. At 3000 (the randomizer's `next` already an arrow
+ * function), callgrind counted 8% fewer instructions per ecommerce record for generation and 7%
+ * fewer for generation and Avro encoding (seventeenth session, bench/README.md); 5000 gained
+ * little more. The bench's faker floor makes its records with this module too, so it runs with
+ * the same budget.
  */
-export const INLINING_FLAGS = '--max-inlined-bytecode-size-cumulative=3000';
-v8.setFlagsFromString(INLINING_FLAGS);
+v8.setFlagsFromString('--max-inlined-bytecode-size-cumulative=3000');
 
 interface CompiledField {
   name: string;
