@@ -205,7 +205,7 @@ export function installFastPaths(f: Faker, randomizer: Sfc32): void {
     return s.replaceAll("'", '').replaceAll(' ', '');
   }) as Faker['internet']['username'];
 
-  installPowersOfTen(f, random);
+  installFloatAndPrice(f, random);
 }
 
 type IntOptions = Exclude<Parameters<Faker['number']['int']>[0], number | undefined>;
@@ -397,7 +397,7 @@ type PriceOptions = { min?: number; max?: number; dec?: number; symbol?: string 
  * directly instead of through faker's distributor (see installFastDraws). Other options
  * (multipleOf, a distributor, more than 20 digits, anything faker would reject) go to faker's own.
  */
-function installPowersOfTen(f: Faker, random: () => number): void {
+function installFloatAndPrice(f: Faker, random: () => number): void {
   const MAX_DIGITS = 20;
   const scale: number[] = []; // what float multiplies by for `fractionDigits: i`
   const pow10: number[] = [];
