@@ -257,6 +257,37 @@ test('the fast draws (int, arrayElement, multiple, weightedArrayElement, uniqueA
   assert.equal(rf.next(), rs.next());
 });
 
+test('the template engine expands templates inside substituted values, short or long, and leaves plain text as it is', async () => {
+  const { fast, rf } = await fakerPair();
+  const colors = new Set(fast.definitions.color.human);
+  const lastNames = new Set(fast.rawDefinitions.person!.last_name!.generic);
+  // Values a method gives, before the engine first resolves it: with a template at the very end
+  // (short, and past the 32 characters up to which the engine scans them itself), or braces that
+  // are not a template.
+  const values = ['{{color.human}}', 'x{{color.human}}', `${'y'.repeat(40)}{{color.human}}`, '{', 'a{b}c', `${'z'.repeat(40)}{x}`, '{{', ''];
+  let next = 0;
+  fast.word.adjective = () => values[next]!;
+  for (let i = 0; i < 200; i++) {
+    rf.seedIteration(13, i);
+    next = i % values.length;
+    const v = values[next]!;
+    const out = fast.helpers.fake('<{{word.adjective}}>');
+    const at = v.indexOf('{{color.human}}');
+    if (at >= 0) {
+      assert.equal(out.slice(0, at + 1), `<${v.slice(0, at)}`, `value ${JSON.stringify(v)}`);
+      assert.ok(colors.has(out.slice(at + 1, -1)), `${JSON.stringify(v)} gave ${out}: the template inside it expanded`);
+    } else if (v === '{{') {
+      assert.equal(out, '<{{>', 'an unclosed template stays as it is');
+    } else {
+      assert.equal(out, `<${v}>`, 'plain text comes through unchanged');
+    }
+    // Plain text as the template itself, short or long, and a path into the locale data.
+    assert.equal(fast.helpers.fake(v.replaceAll('{{color.human}}', '')), v.replaceAll('{{color.human}}', ''));
+    assert.ok(lastNames.has(fast.helpers.fake('{{person.last_name.generic}}')));
+    assert.match(fast.helpers.fake('{{person.last_name.generic}}-{{person.last_name.generic}}'), /^[^{}-]+-[^{}-]+$/);
+  }
+});
+
 test('the prices\' toFixed prints what Number.prototype.toFixed prints, halves and edges included', () => {
   const cases: Array<[number, number]> = [];
   // Doubles just below, at and just above every half-cent of a range (1.005 is 1.00499999999999989...).
