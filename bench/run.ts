@@ -81,6 +81,12 @@ interface Row {
   vsTransport?: number;
   vsLimit?: number;
   /**
+   * Avro to Kafka: the median over repeats of ours ÷ min(floor × threads, transport), each repeat
+   * with the transport limit measured right after it, so that drift of this machine's speed (and
+   * of the broker's cost) between the Avro run and the limit's cancels out.
+   */
+  vsLimitPaired?: number;
+  /**
    * CPU µs per record by thread: the workers, the main thread, librdkafka's threads, the rest of
    * the process (V8's and libuv's helpers) and, for Kafka, the broker. Whole run, warm-up included.
    */
@@ -100,6 +106,8 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** Avro rows' repeats: each one's rate and the transport limit measured right after it. */
+const avroPairs = new Map<Row, Array<[ours: number, transport: number]>>();
 const extras: Record<string, unknown> = {};
 const want = (s: string) => !ONLY || ONLY.has(s);
 /** The rate a row shows: once warm (generate-only, Kafka), else once running (start-up excluded), else overall. */
@@ -227,13 +235,19 @@ async function main(): Promise<void> {
           const args = [...base, '-f', format, '-n', String(iterations(format)), '-p', prefix];
           try {
             const kafkaRun = format === 'json' || format === 'avro';
+            const pairs: Array<[ours: number, transport: number]> = [];
             const s = await best(async (): Promise<Stats & { brokerCpuSec?: number }> => {
               if (!kafkaRun) return runDatagen(ROOT, args, ENV);
               const { result, brokerCpuSec } = await withBrokerCpu(ROOT, async () => warm(await runDatagen(ROOT, args, ENV), KAFKA_WARM_MS));
+              // The Avro target's paired ratio: the transport limit for this run's records, right after it.
+              if (format === 'avro' && result.records && !result.failed) {
+                pairs.push([rate(result), rate(await transportOnce(result.records, { recordSize: result.bytes / result.records }))]);
+              }
               return { ...result, brokerCpuSec };
             });
             if (s.failed) throw new Error(`${s.failed} records failed`);
-            row(label, sc.name, t, s, floor);
+            const r = row(label, sc.name, t, s, floor);
+            if (pairs.length) avroPairs.set(r, pairs);
             if (format === 'json') jsonRecords = s.records;
             if (format === 'avro') avroBytesPerRecord = s.bytes / s.records;
           } finally {
@@ -280,6 +294,8 @@ async function main(): Promise<void> {
           r.vsTransport = round(r.recordsPerSec / limitRate);
           const ceiling = Math.min(limitRate, (r.floorPerThread ?? Infinity) * r.threads);
           r.vsLimit = round(r.recordsPerSec / ceiling);
+          const pairs = avroPairs.get(r);
+          if (pairs) r.vsLimitPaired = round(median(pairs.map(([ours, limit]) => ours / Math.min(limit, (r.floorPerThread ?? Infinity) * r.threads))));
           if (r.scenario.startsWith('avro')) r.targetPerSec = Math.round(AVRO_TARGET * ceiling);
           const client = r.scenario.startsWith('json') ? jsonClient : avroClient;
           if (client) {
@@ -348,15 +364,24 @@ async function main(): Promise<void> {
   }
 }
 
-async function transport(records: number, opts: { payloadFile?: string; recordSize?: number }) {
-  let top: (Awaited<ReturnType<typeof producerPerformance>> & { brokerCpuSec?: number; cpuUsPerRecord?: number }) | undefined;
+/** The transport limit: the best of REPEATS runs of Kafka's ProducerPerformance. */
+async function transport(records: number, opts: TransportOptions) {
+  let top: Awaited<ReturnType<typeof transportOnce>> | undefined;
   for (let i = 0; i < REPEATS; i++) {
-    const { result: r, brokerCpuSec: cpu } = await withBrokerCpu(ROOT, () => producerPerformance(ROOT, BROKERS, records, { ...opts, compression: 'lz4' }));
-    const brokerCpuSec = cpu === undefined ? undefined : round(cpu);
-    const cpuUsPerRecord = r.producerCpuSec !== undefined && brokerCpuSec !== undefined ? round(((r.producerCpuSec + brokerCpuSec) / records) * 1e6, 1) : undefined;
-    if (!top || rate(r) > rate(top)) top = { ...r, brokerCpuSec, cpuUsPerRecord };
+    const r = await transportOnce(records, opts);
+    if (!top || rate(r) > rate(top)) top = r;
   }
   return top!;
+}
+
+type TransportOptions = { payloadFile?: string; recordSize?: number };
+
+/** One run of ProducerPerformance once the broker is idle, with its and the broker's CPU. */
+async function transportOnce(records: number, opts: TransportOptions) {
+  const { result: r, brokerCpuSec: cpu } = await withBrokerCpu(ROOT, () => producerPerformance(ROOT, BROKERS, records, { ...opts, compression: 'lz4' }));
+  const brokerCpuSec = cpu === undefined ? undefined : round(cpu);
+  const cpuUsPerRecord = r.producerCpuSec !== undefined && brokerCpuSec !== undefined ? round(((r.producerCpuSec + brokerCpuSec) / records) * 1e6, 1) : undefined;
+  return { ...r, brokerCpuSec, cpuUsPerRecord };
 }
 
 function byThread(r: Row): string {
@@ -369,7 +394,7 @@ function print(): void {
   const lines = rows.map((r) =>
     r.error
       ? [r.scenario, r.schema, String(r.threads), `ERROR: ${r.error.slice(0, 80)}`]
-      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.overallPerSec ?? ''), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.cpuUsPerRecord ?? ''), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.vsFloorPaired ?? ''), String(r.vsParallelFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? ''), String(r.clientPerSec ?? ''), String(r.vsClient ?? ''), String(r.targetPerSec ?? ''), String(r.coresBoundPerSec ?? ''), byThread(r)],
+      : [r.scenario, r.schema, String(r.threads), String(r.recordsPerSec), String(r.overallPerSec ?? ''), String(r.mbPerSec), String(r.peakRssMB), String(r.cpuSec), String(r.cpuUsPerRecord ?? ''), String(r.floorPerThread ?? ''), String(r.vsFloor ?? ''), String(r.vsFloorPaired ?? r.vsLimitPaired ?? ''), String(r.vsParallelFloor ?? ''), String(r.transportPerSec ?? ''), String(r.vsTransport ?? ''), String(r.vsLimit ?? ''), String(r.clientPerSec ?? ''), String(r.vsClient ?? ''), String(r.targetPerSec ?? ''), String(r.coresBoundPerSec ?? ''), byThread(r)],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (l: string[]) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
