@@ -292,10 +292,12 @@ async function main(): Promise<void> {
           const limitRate = rate(limit);
           r.transportPerSec = Math.round(limitRate);
           r.vsTransport = round(r.recordsPerSec / limitRate);
-          const ceiling = Math.min(limitRate, (r.floorPerThread ?? Infinity) * r.threads);
+          // The limit: the transport's rate, or the floor times the threads where that is lower.
+          const ceilingOf = (transportRate: number) => Math.min(transportRate, (r.floorPerThread ?? Infinity) * r.threads);
+          const ceiling = ceilingOf(limitRate);
           r.vsLimit = round(r.recordsPerSec / ceiling);
           const pairs = avroPairs.get(r);
-          if (pairs) r.vsLimitPaired = round(median(pairs.map(([ours, limit]) => ours / Math.min(limit, (r.floorPerThread ?? Infinity) * r.threads))));
+          if (pairs) r.vsLimitPaired = round(median(pairs.map(([ours, limit]) => ours / ceilingOf(limit))));
           if (r.scenario.startsWith('avro')) r.targetPerSec = Math.round(AVRO_TARGET * ceiling);
           const client = r.scenario.startsWith('json') ? jsonClient : avroClient;
           if (client) {
