@@ -49,6 +49,17 @@ export interface RunStats {
 const WORKER_URL = new URL('../workers/worker.js', import.meta.url).href;
 
 /**
+ * Tasks a worker holds at once. Generation is synchronous, so a worker runs its tasks one after
+ * another; two per worker means the next chunk is already waiting in the worker when one ends,
+ * instead of the worker idling for a round trip through the main thread (which may be busy handing
+ * a batch to the sink). It is also how many tasks run() submits before the first result: Piscina
+ * starts another worker only for a task that no started worker has room for, so a run that fits
+ * in the first worker's tasks (a short dry run) never pays for starting the others, and a longer
+ * one starts them once the first worker has loaded, not alongside it.
+ */
+const FIRST_WORKER_TASKS = 2;
+
+/**
  * Starts the worker pool. The command starts it before its own modules load (early.ts): a worker's
  * start-up (Node, our modules, faker's locale) is most of the time to a run's first record, and it
  * then overlaps the coordinator's. The workers learn the plan and the encoding from their first
@@ -58,18 +69,45 @@ const WORKER_URL = new URL('../workers/worker.js', import.meta.url).href;
  */
 export function startPool(threads: number): Piscina {
   configureWorkerHeaps();
+  // Workers that have loaded (Piscina emits workerCreate once a worker it added later is ready).
+  const ready = new Set<number>();
   const pool = new Piscina({
+    loadBalancer: (_task, workers) => leastBusyReady(workers, ready),
     filename: WORKER_URL,
-    minThreads: threads,
+    // One worker from the start, the others when run() has more work than it holds (see
+    // FIRST_WORKER_TASKS): started together, they and the main thread (loading its own modules)
+    // were three threads' start-up on two cores, and a one-record dry run took about 90 ms longer
+    // at two threads than at one when the cores were busy (nineteenth session, bench/README.md).
+    minThreads: 1,
     maxThreads: threads,
     idleTimeout: 60_000,
-    // Generation is synchronous, so a worker runs its tasks one after another; two per worker means
-    // the next chunk is already waiting in the worker when one ends, instead of the worker idling
-    // for a round trip through the main thread (which may be busy handing a batch to the sink).
-    concurrentTasksPerWorker: 2,
+    concurrentTasksPerWorker: FIRST_WORKER_TASKS,
   });
+  pool.on('workerCreate', (w: PoolWorker) => ready.add(w.id));
+  pool.on('workerDestroy', (w: PoolWorker) => ready.delete(w.id));
   pool.on('error', () => {});
   return pool;
+}
+
+interface PoolWorker {
+  readonly id: number;
+  readonly currentUsage: number;
+}
+
+/**
+ * Piscina's least-busy choice among the workers that have loaded. Piscina's own also hands tasks
+ * to a worker still starting: a worker added when the first had no room took tasks the first would
+ * have finished long before the newcomer had loaded, and a 1000-iteration dry run ended about
+ * 100 ms later at two threads than at one. Here a task waits in the pool's queue for whichever
+ * worker has room first.
+ */
+function leastBusyReady<W extends PoolWorker>(workers: W[], ready: ReadonlySet<number>): W | null {
+  let best: W | null = null;
+  for (const w of workers) {
+    if (!ready.has(w.id) || w.currentUsage >= FIRST_WORKER_TASKS) continue;
+    if (best === null || w.currentUsage < best.currentUsage) best = w;
+  }
+  return best;
 }
 
 /** The setup every worker needs, serialised once into memory that every task shares (not copies). */
@@ -106,7 +144,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
   progress?.unref();
   try {
     for (;;) {
-      while (queue.length < window && (infinite || next < o.iterations) && !o.signal?.aborted) {
+      while (queue.length < (stats.firstBatchMs === undefined ? FIRST_WORKER_TASKS : window) && (infinite || next < o.iterations) && !o.signal?.aborted) {
         const chunk = sizer.next();
         const task: GenTask = { setup, firstIteration: next, count: infinite ? chunk : Math.min(chunk, o.iterations - next), ends: o.waitMs > 0 };
         next += task.count;

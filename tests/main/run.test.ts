@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import { ChunkSizer, chunkCap, run } from '../../src/main/run.js';
+import { ChunkSizer, chunkCap, run, startPool } from '../../src/main/run.js';
 import { loadSchema } from '../../src/schema/load.js';
 import type { EncodedBatch } from '../../src/encoding/batch.js';
 import type { EncodingSpec } from '../../src/encoding/encoders.js';
@@ -154,7 +154,8 @@ test('batch buffers go back to the workers only when the sink is done with them,
   const outputs: string[] = [];
   for (const done of [false, true]) {
     const sink = new Collecting(done);
-    const stats = await run({ plan, gen, sink, iterations: 3000, threads: 2, waitMs: 0, debug: false, log: () => {} });
+    // Chunks of 100 iterations: 30 tasks, of which all but the first few go out after a delivery.
+    const stats = await run({ plan, gen, sink, iterations: 3000, threads: 2, waitMs: 0, debug: false, log: () => {}, chunkSize: 100 });
     assert.equal(lines(sink.text).length, stats.records.reduce((a, b) => a + b, 0));
     // A buffer handed back to a worker is detached here: zero bytes long.
     const handedBack = sink.buffers.filter((b) => b.byteLength === 0).length;
@@ -164,4 +165,39 @@ test('batch buffers go back to the workers only when the sink is done with them,
   }
   assert.ok(lines(outputs[0]!).length > 3000 * 10);
   assert.equal(outputs[1], outputs[0]);
+});
+
+test('the pool starts its other workers only when the first has no room: one for a short run, all for a long one', async () => {
+  const { plan, avroNames } = loadSchema(example('ecommerce/ecommerce.json'));
+  const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames };
+  class Text implements Sink {
+    text = '';
+    async prepare(): Promise<EncodingSpec> {
+      return { kind: 'lines' };
+    }
+    async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
+      this.text += Buffer.from(batch.buffer, start, end - start).toString();
+    }
+    async flush(): Promise<void> {}
+    async close(): Promise<void> {}
+    report(): undefined {
+      return undefined;
+    }
+  }
+  const outputs: string[] = [];
+  for (const [iterations, workers] of [[1, 1], [5000, 2]] as const) {
+    for (const threads of [1, 2]) {
+      const pool = startPool(threads);
+      const started = new Set<number>();
+      pool.on('workerCreate', (w: { id: number }) => started.add(w.id));
+      const sink = new Text();
+      await run({ plan, gen, sink, iterations, threads, waitMs: 0, debug: false, log: () => {}, pool });
+      await pool.destroy();
+      assert.equal(started.size, Math.min(workers, threads), `${iterations} iterations at ${threads} threads`);
+      outputs.push(sink.text);
+    }
+  }
+  assert.equal(outputs[1], outputs[0]);
+  assert.equal(outputs[3], outputs[2]);
+  assert.ok(lines(outputs[2]!).length > 5000 * 10);
 });
