@@ -3,7 +3,7 @@
  * measured side by side with its limits in the same run (the faker floor and Kafka's own
  * ProducerPerformance), printed as a table and written to bench/results/.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -181,7 +181,8 @@ async function main(): Promise<void> {
   if (kafka) execFileSync('bash', [`${ROOT}scripts/services/services.sh`, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const stamp = Date.now().toString(36);
 
-  for (const sc of SCHEMAS) {
+  // The floor runs only for the scenarios measured against it (not for start-up, memory or instructions alone).
+  for (const sc of ['generate', 'encode', 'dryrun', 'json', 'avro', 'postgres', 'mysql'].some(want) ? SCHEMAS : []) {
     const iterations = (scenario: string) => Math.max(1, Math.ceil(scale(sc.records[scenario]!) / sc.perIteration));
     // As many records as generate-only makes, so both run about as long on this noisy machine.
     // Every floor run of this schema, the paired ones below included: the floor the ratios use is the
@@ -345,6 +346,8 @@ async function main(): Promise<void> {
     };
   }
 
+  if (want('instructions')) extras.instructions = instructionCounts();
+
   print();
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
   const out = {
@@ -364,6 +367,47 @@ async function main(): Promise<void> {
     for (const r of rows.filter((x) => x.error)) console.error(`  ${r.scenario} ${r.schema} ×${r.threads}: ${r.error}`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * Instructions per record under callgrind, for the floor, generation and generation with Avro
+ * encoding, in one thread (`lib/child.ts count`): the difference between n and 4n iterations
+ * divided by the records between them, so start-up and warm-up cancel out. Run as `node
+ * --single-threaded` (V8 compiles and collects on the main thread) a count repeats to about 30
+ * instructions per ecommerce record, where rates move by several percent from run to run: the
+ * figure to compare builds by. `floorShare` is floor ÷ ours, as the rate ratios are (1 = as cheap
+ * as the floor). Needs valgrind; skipped, with the reason, without it.
+ */
+function instructionCounts(): Record<string, unknown> {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return { skipped: 'valgrind is not installed' };
+  }
+  const count = (file: string, iterations: number, kind: string) => {
+    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', `${ROOT}dist/bench/lib/child.js`, 'count', file, String(iterations), kind], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const collected = /Collected : (\d+)/.exec(r.stderr ?? '');
+    if (r.status !== 0 || !collected) throw new Error(`callgrind ${kind} ${file}: exit ${r.status}: ${(r.stderr ?? '').split('\n').filter((l) => !l.startsWith('==')).join(' ').slice(0, 300)}`);
+    return { instructions: Number(collected[1]), records: (JSON.parse(r.stdout) as { records: number }).records };
+  };
+  const perRecord = (file: string, n: number, kind: string) => {
+    const a = count(file, n, kind);
+    const b = count(file, 4 * n, kind);
+    return Math.round((b.instructions - a.instructions) / (b.records - a.records));
+  };
+  const out: Record<string, unknown> = {};
+  for (const sc of SCHEMAS) {
+    if (SMOKE && sc.name !== 'ecommerce') continue;
+    const n = SMOKE ? 100 : Math.ceil((sc.name === 'ecommerce' ? 60_000 : 4_000) / sc.perIteration);
+    try {
+      const kinds = SMOKE ? ['floor', 'generate'] : ['floor', 'generate', 'encode'];
+      const counts = Object.fromEntries(kinds.map((k) => [k, perRecord(sc.file, n, k)])) as Record<string, number>;
+      out[sc.name] = { ...counts, floorShare: round(counts.floor! / counts.generate!) };
+    } catch (e) {
+      out[sc.name] = { error: (e as Error).message };
+    }
+  }
+  return out;
 }
 
 /** The transport limit: the best of REPEATS runs of Kafka's ProducerPerformance. */

@@ -4,6 +4,8 @@
  *   node child.js generate <schema> <iterations> <threads>   generate-only: the real coordinator and workers, null sink
  *   node child.js encode <schema> <iterations> <threads>     avro-encode-only: as generate-only, with Avro encoding
  *   node child.js client <schema> <records> <json|avro>       our Kafka sink alone: the schema's records, encoded beforehand
+ *   node child.js count <schema> <iterations> <floor|generate|encode>   one thread, no clock: the work
+ *       whose instructions the bench counts under callgrind (floor: as many records in the floor's mix)
  * The floor runs WARM_MS of JIT warm-up before its clock starts; generate-only prints datagen's
  * own --stats JSON, whose timeline the bench reads for the rate once warm.
  * Prints one JSON object on stdout.
@@ -22,32 +24,44 @@ const { plan, avroNames } = loadSchema(schema!);
 const WARM_MS = warmMs();
 const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames };
 
-if (mode === 'floor') {
-  const graph = new RecordGraph(plan, gen);
-  // The record mix of a real iteration (e.g. 1 user, 4 purchases, ~10 items), without the relationships.
+/**
+ * The floor's work: records of each dataset in the mix of a real iteration (e.g. 1 user, 4
+ * purchases, ~10 items, from 200 iterations), from the field generators alone, without the
+ * relationships. `round()` makes one iteration's worth and returns how many records it made.
+ */
+function floorMix(graph: RecordGraph): { perIteration: number; round(): number } {
   const mix = plan.datasets.map(() => 0);
   for (let i = 0; i < 200; i++) graph.generate(i, (d) => mix[d]!++);
-  const perIteration = mix.reduce((a, b) => a + b, 0) / 200;
-  const target = Number(countText);
-  const rounds = Math.max(1, Math.round(target / perIteration));
   const share = mix.map((m) => m / 200);
   const carry = share.map(() => 0);
+  return {
+    perIteration: mix.reduce((a, b) => a + b, 0) / 200,
+    round() {
+      let records = 0;
+      for (let d = 0; d < share.length; d++) {
+        carry[d]! += share[d]!;
+        while (carry[d]! >= 1) {
+          graph.generateFlat(d);
+          carry[d]!--;
+          records++;
+        }
+      }
+      return records;
+    },
+  };
+}
+
+if (mode === 'floor') {
+  const graph = new RecordGraph(plan, gen);
+  const floor = floorMix(graph);
+  const rounds = Math.max(1, Math.round(Number(countText) / floor.perIteration));
   // Warm up the JIT as the workers' long runs would.
   for (const until = performance.now() + WARM_MS; performance.now() < until; ) {
-    for (let i = 0; i < 100; i++) for (let d = 0; d < share.length; d++) graph.generateFlat(d);
+    for (let i = 0; i < 100; i++) for (let d = 0; d < plan.datasets.length; d++) graph.generateFlat(d);
   }
   let records = 0;
   const t0 = performance.now();
-  for (let i = 0; i < rounds; i++) {
-    for (let d = 0; d < share.length; d++) {
-      carry[d]! += share[d]!;
-      while (carry[d]! >= 1) {
-        graph.generateFlat(d);
-        carry[d]!--;
-        records++;
-      }
-    }
-  }
+  for (let i = 0; i < rounds; i++) records += floor.round();
   const ms = performance.now() - t0;
   console.log(JSON.stringify({ records, durationMs: ms, recordsPerSec: Math.round(records / (ms / 1000)) }));
 } else if (mode === 'generate' || mode === 'encode') {
@@ -115,6 +129,40 @@ if (mode === 'floor') {
     records: sent, durationMs: ms, recordsPerSec: Math.round(sent / (ms / 1000)), cpuUsPerRecord: (cpu.user + cpu.system) / sent,
     brokerUsPerRecord: brokerCpuSec === undefined ? undefined : (brokerCpuSec / sent) * 1e6,
   }));
+} else if (mode === 'count') {
+  // Iterations 0..n-1 in this thread, as a worker makes them (generate), encodes them too (encode),
+  // or the same number of records in the floor's mix without relationships (floor). The bench runs
+  // this under callgrind twice, n and 4n, and divides the difference by the records between.
+  const kind = threadsText!;
+  const n = Number(countText);
+  const graph = new RecordGraph(plan, gen);
+  let records = 0;
+  if (kind === 'floor') {
+    // n iterations' worth of records in the floor's mix (its 200 sample iterations are the same
+    // in both runs, so they cancel out).
+    const floor = floorMix(graph);
+    for (let i = 0; i < n; i++) records += floor.round();
+  } else {
+    const { createEncoder } = await import('../../src/encoding/encoders.js');
+    let spec: Parameters<typeof createEncoder>[1] = { kind: 'none' };
+    if (kind === 'encode') {
+      const { sampleRecords } = await import('../../src/main/run.js');
+      const { avroSchemas } = await import('../../src/encoding/avro-infer.js');
+      await import('../../src/encoding/avro.js');
+      spec = { kind: 'avro', schemas: (await avroSchemas(plan, (k) => sampleRecords(plan, gen, k))).map((schema) => ({ schema, id: 1 })) };
+    }
+    const encoder = createEncoder(plan, spec);
+    const add = encoder.add.bind(encoder);
+    for (let first = 0; first < n; first += 1000) {
+      const end = Math.min(n, first + 1000);
+      for (let i = first; i < end; i++) {
+        graph.generate(i, add);
+        encoder.endIteration();
+      }
+      for (const c of encoder.finish(first, false).counts) records += c;
+    }
+  }
+  console.log(JSON.stringify({ records }));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
