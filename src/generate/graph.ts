@@ -55,7 +55,14 @@ export class RecordGraph {
   private readonly sandbox: Sandbox;
   private readonly datasets: CompiledDataset[];
   private readonly roots: number[];
+  /**
+   * One iteration's records by dataset: the first `filled[d]` of `buckets[d]`. The arrays are
+   * written from 0 again each iteration rather than emptied (`length = 0` is a call into V8's
+   * length setter, which also drops the backing store, about 1% of a worker's time), so until
+   * overwritten they keep the previous iteration's records reachable.
+   */
   private readonly buckets: GenRecord[][];
+  private readonly filled: number[];
   private readonly payload: string | undefined;
   /** Where generation is, for error messages. */
   private at: { dataset: number; field: string } = { dataset: 0, field: '' };
@@ -94,6 +101,7 @@ export class RecordGraph {
     const children = new Set(plan.datasets.flatMap((d) => d.relationships.map((r) => r.child)));
     this.roots = plan.datasets.map((_, i) => i).filter((i) => !children.has(i));
     this.buckets = plan.datasets.map(() => []);
+    this.filled = plan.datasets.map(() => 0);
     this.probe();
   }
 
@@ -144,30 +152,34 @@ export class RecordGraph {
   generate(iteration: number, emit: Emit): void {
     this.random.seedIteration(this.options.seed, iteration);
     this.sandbox.iteration.index = iteration + 1;
-    const { buckets, datasets } = this;
+    const { buckets, datasets, filled } = this;
+    for (let d = 0; d < filled.length; d++) filled[d] = 0;
     try {
-      for (const r of this.roots) buckets[r]!.push(datasets[r]!.make());
+      for (const r of this.roots) buckets[r]![filled[r]!++] = datasets[r]!.make();
       for (let d = 0; d < datasets.length; d++) {
         const rels = datasets[d]!.relationships;
         if (rels.length) {
-          for (const parent of buckets[d]!) {
+          const parents = buckets[d]!;
+          // filled[d] read on every round: a dataset's children may be of the same dataset.
+          for (let p = 0; p < filled[d]!; p++) {
+            const parent = parents[p]!;
             for (const rel of rels) {
               this.at.dataset = d;
               this.at.field = rel.parentField;
               const value = parent[rel.parentField];
-              const out = buckets[rel.child]!;
+              const child = rel.child;
+              const out = buckets[child]!;
               const make = rel.make;
               if (Array.isArray(value)) {
-                for (const v of value) out.push(make(v));
+                for (const v of value) out[filled[child]!++] = make(v);
               } else {
-                for (let k = 0; k < rel.recordsPer; k++) out.push(make(value));
+                for (let k = 0; k < rel.recordsPer; k++) out[filled[child]!++] = make(value);
               }
             }
           }
         }
       }
     } catch (e) {
-      for (const b of buckets) b.length = 0;
       if (e instanceof DatagenError) throw e;
       const name = this.plan.datasets[this.at.dataset]!.name;
       throw new DatagenError(
@@ -179,8 +191,8 @@ export class RecordGraph {
     // Emitted after generation, so an encoder's error is never blamed on a field expression.
     for (let d = 0; d < buckets.length; d++) {
       const bucket = buckets[d]!;
-      for (let k = 0; k < bucket.length; k++) emit(d, bucket[k]!);
-      bucket.length = 0;
+      const n = filled[d]!;
+      for (let k = 0; k < n; k++) emit(d, bucket[k]!);
     }
   }
 

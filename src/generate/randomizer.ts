@@ -16,6 +16,13 @@ function splitmix32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+const SEED_START = 0x6a09e667;
+
+/** One part of a seed folded into the hash of the parts before it. */
+function mix(h: number, part: number): number {
+  return splitmix32(h ^ splitmix32(part | 0));
+}
+
 export class Sfc32 implements Randomizer {
   private a = 0;
   private b = 0;
@@ -52,19 +59,27 @@ export class Sfc32 implements Randomizer {
   /** seed(n) or seed([runSeed, iterationHigh, iterationLow, ...]). */
   seed(seed: number | number[]): void {
     const parts = Array.isArray(seed) ? seed : [seed];
-    let h = 0x6a09e667;
-    for (const p of parts) h = splitmix32(h ^ splitmix32(p | 0));
+    let h = SEED_START;
+    for (const p of parts) h = mix(h, p);
+    this.start(h);
+  }
+
+  /** Keys the stream to one iteration of one run. Iterations may exceed 2^32 with -n -1. */
+  seedIteration(runSeed: number, iteration: number): void {
+    // seed([runSeed high, runSeed low, iteration high, iteration low]) without the array: once per iteration.
+    let h = mix(SEED_START, Math.floor(runSeed / 0x100000000));
+    h = mix(h, runSeed >>> 0);
+    h = mix(h, Math.floor(iteration / 0x100000000));
+    this.start(mix(h, iteration >>> 0));
+  }
+
+  private start(h: number): void {
     this.a = splitmix32(h ^ 0x243f6a88);
     this.b = splitmix32(this.a ^ 0x85a308d3);
     this.c = splitmix32(this.b ^ 0x13198a2e);
     this.d = 1;
     // Warm up so nearby seeds diverge fully.
     for (let i = 0; i < 12; i++) this.next();
-  }
-
-  /** Keys the stream to one iteration of one run. Iterations may exceed 2^32 with -n -1. */
-  seedIteration(runSeed: number, iteration: number): void {
-    this.seed([Math.floor(runSeed / 0x100000000), runSeed >>> 0, Math.floor(iteration / 0x100000000), iteration >>> 0]);
   }
 
   private saved: [number, number, number, number] = [0, 0, 0, 1];

@@ -309,3 +309,23 @@ test('the prices\' toFixed prints what Number.prototype.toFixed prints, halves a
   }
   assert.ok(fast > 100_000, 'most cases are in the range the fast path takes');
 });
+
+test('seedIteration keys the stream as seed([run seed high, low, iteration high, low]) does, past 2^32 too', async () => {
+  const { Sfc32 } = await import('../../src/generate/randomizer.js');
+  const a = new Sfc32();
+  const b = new Sfc32();
+  const split = (n: number) => [Math.floor(n / 0x100000000), n >>> 0];
+  const seeds = [0, 1, 9, 0xffffffff, 0x100000000, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER];
+  const iterations = [0, 1, 2, 0x7fffffff, 0xffffffff, 0x100000000, 2 ** 45 + 3];
+  const streams = new Set<string>();
+  for (const s of seeds) {
+    for (const i of iterations) {
+      a.seedIteration(s, i);
+      b.seed([...split(s), ...split(i)]);
+      const draws = [a.next(), a.next(), a.next()];
+      assert.deepEqual(draws, [b.next(), b.next(), b.next()], `seed ${s}, iteration ${i}`);
+      streams.add(draws.join());
+    }
+  }
+  assert.equal(streams.size, seeds.length * iterations.length);
+});
