@@ -398,7 +398,7 @@ function instructionCounts(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const sc of SCHEMAS) {
     if (SMOKE && sc.name !== 'ecommerce') continue;
-    const n = SMOKE ? 100 : Math.ceil((sc.name === 'ecommerce' ? 60_000 : 4_000) / sc.perIteration);
+    const n = SMOKE ? 100 : 4_000;
     try {
       const kinds = SMOKE ? ['floor', 'generate'] : ['floor', 'generate', 'encode'];
       const counts = Object.fromEntries(kinds.map((k) => [k, perRecord(sc.file, n, k)])) as Record<string, number>;

@@ -12,7 +12,7 @@
  */
 import { loadSchema } from '../../src/schema/load.js';
 import { RecordGraph } from '../../src/generate/graph.js';
-import { run } from '../../src/main/run.js';
+import { run, sampleRecords } from '../../src/main/run.js';
 import { statsJson } from '../../src/main/progress.js';
 import { fileURLToPath } from 'node:url';
 import { warmMs, withBrokerCpu } from './measure.js';
@@ -87,7 +87,6 @@ if (mode === 'floor') {
   const records = Number(countText);
   const { kafkaSink } = await import('../../src/sinks/kafka/index.js');
   const { createEncoder } = await import('../../src/encoding/encoders.js');
-  const { sampleRecords } = await import('../../src/main/run.js');
   const { avroSchemas } = await import('../../src/encoding/avro-infer.js');
   await import('../../src/encoding/avro.js'); // registers the Avro encoder, as in the workers
   const clientPlan = { ...plan, datasets: plan.datasets.map((d) => ({ ...d, topic: `bench_client_${process.pid}_${d.topic}` })) };
@@ -144,13 +143,9 @@ if (mode === 'floor') {
     for (let i = 0; i < n; i++) records += floor.round();
   } else {
     const { createEncoder } = await import('../../src/encoding/encoders.js');
-    let spec: Parameters<typeof createEncoder>[1] = { kind: 'none' };
-    if (kind === 'encode') {
-      const { sampleRecords } = await import('../../src/main/run.js');
-      const { avroSchemas } = await import('../../src/encoding/avro-infer.js');
-      await import('../../src/encoding/avro.js');
-      spec = { kind: 'avro', schemas: (await avroSchemas(plan, (k) => sampleRecords(plan, gen, k))).map((schema) => ({ schema, id: 1 })) };
-    }
+    if (kind === 'encode') await import('../../src/encoding/avro.js'); // registers the Avro encoder, as in the workers
+    // What generate-only and avro-encode-only ask the workers for: the null sink's encoding.
+    const spec = await new NullSink(kind === 'encode' ? 'avro' : 'none').prepare({ plan, debug: false, log: () => {}, sample: (k) => sampleRecords(plan, gen, k) });
     const encoder = createEncoder(plan, spec);
     const add = encoder.add.bind(encoder);
     for (let first = 0; first < n; first += 1000) {

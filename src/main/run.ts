@@ -57,7 +57,7 @@ const WORKER_URL = new URL('../workers/worker.js', import.meta.url).href;
  * in the first worker's tasks (a short dry run) never pays for starting the others, and a longer
  * one starts them once the first worker has loaded, not alongside it.
  */
-const FIRST_WORKER_TASKS = 2;
+const TASKS_PER_WORKER = 2;
 
 /**
  * Starts the worker pool. The command starts it before its own modules load (early.ts): a worker's
@@ -75,13 +75,13 @@ export function startPool(threads: number): Piscina {
     loadBalancer: (_task, workers) => leastBusyReady(workers, ready),
     filename: WORKER_URL,
     // One worker from the start, the others when run() has more work than it holds (see
-    // FIRST_WORKER_TASKS): started together, they and the main thread (loading its own modules)
+    // TASKS_PER_WORKER): started together, they and the main thread (loading its own modules)
     // were three threads' start-up on two cores, and a one-record dry run took about 90 ms longer
     // at two threads than at one when the cores were busy (nineteenth session, bench/README.md).
     minThreads: 1,
     maxThreads: threads,
     idleTimeout: 60_000,
-    concurrentTasksPerWorker: FIRST_WORKER_TASKS,
+    concurrentTasksPerWorker: TASKS_PER_WORKER,
   });
   pool.on('workerCreate', (w: PoolWorker) => ready.add(w.id));
   pool.on('workerDestroy', (w: PoolWorker) => ready.delete(w.id));
@@ -104,7 +104,7 @@ interface PoolWorker {
 function leastBusyReady<W extends PoolWorker>(workers: W[], ready: ReadonlySet<number>): W | null {
   let best: W | null = null;
   for (const w of workers) {
-    if (!ready.has(w.id) || w.currentUsage >= FIRST_WORKER_TASKS) continue;
+    if (!ready.has(w.id) || w.currentUsage >= TASKS_PER_WORKER) continue;
     if (best === null || w.currentUsage < best.currentUsage) best = w;
   }
   return best;
@@ -134,7 +134,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
   const infinite = o.iterations < 0;
   const sizer = new ChunkSizer(o.chunkSize ?? chunkCap(o.iterations, o.threads, o.waitMs), o.chunkSize !== undefined, o.gen.recordSize);
   // Two chunks queued in each worker, plus one per thread in transit or being delivered.
-  const window = o.threads * 3;
+  const window = o.threads * (TASKS_PER_WORKER + 1);
   const queue: Array<Promise<GenResult>> = [];
   // Buffers of delivered batches, handed back to the workers with the next tasks: the main
   // thread would otherwise free each one only when its GC runs, and the workers allocate anew.
@@ -144,7 +144,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
   progress?.unref();
   try {
     for (;;) {
-      while (queue.length < (stats.firstBatchMs === undefined ? FIRST_WORKER_TASKS : window) && (infinite || next < o.iterations) && !o.signal?.aborted) {
+      while (queue.length < (stats.firstBatchMs === undefined ? TASKS_PER_WORKER : window) && (infinite || next < o.iterations) && !o.signal?.aborted) {
         const chunk = sizer.next();
         const task: GenTask = { setup, firstIteration: next, count: infinite ? chunk : Math.min(chunk, o.iterations - next), ends: o.waitMs > 0 };
         next += task.count;

@@ -128,29 +128,31 @@ test('chunk sizes follow the output: ~1 MB or 16,384 records a chunk, one iterat
   assert.equal(chunkCap(-1, 2, 0), 4096);
 });
 
+/** Collects what a run hands it; says it is done with batches when `done` (see Sink.doneWithBatches). */
+class Collecting implements Sink {
+  readonly buffers: ArrayBuffer[] = [];
+  text = '';
+  constructor(private readonly done: boolean) {}
+  async prepare(): Promise<EncodingSpec> {
+    return { kind: 'lines' };
+  }
+  async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
+    this.buffers.push(batch.buffer);
+    this.text += Buffer.from(batch.buffer, start, end - start).toString();
+  }
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {}
+  report(): undefined {
+    return undefined;
+  }
+  doneWithBatches(): boolean {
+    return this.done;
+  }
+}
+
 test('batch buffers go back to the workers only when the sink is done with them, and the output stays the same', async () => {
   const { plan, avroNames } = loadSchema(example('ecommerce/ecommerce.json'));
   const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames };
-  class Collecting implements Sink {
-    readonly buffers: ArrayBuffer[] = [];
-    text = '';
-    constructor(private readonly done: boolean) {}
-    async prepare(): Promise<EncodingSpec> {
-      return { kind: 'lines' };
-    }
-    async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
-      this.buffers.push(batch.buffer);
-      this.text += Buffer.from(batch.buffer, start, end - start).toString();
-    }
-    async flush(): Promise<void> {}
-    async close(): Promise<void> {}
-    report(): undefined {
-      return undefined;
-    }
-    doneWithBatches(): boolean {
-      return this.done;
-    }
-  }
   const outputs: string[] = [];
   for (const done of [false, true]) {
     const sink = new Collecting(done);
@@ -170,27 +172,13 @@ test('batch buffers go back to the workers only when the sink is done with them,
 test('the pool starts its other workers only when the first has no room: one for a short run, all for a long one', async () => {
   const { plan, avroNames } = loadSchema(example('ecommerce/ecommerce.json'));
   const gen = { seed: 1, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames };
-  class Text implements Sink {
-    text = '';
-    async prepare(): Promise<EncodingSpec> {
-      return { kind: 'lines' };
-    }
-    async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
-      this.text += Buffer.from(batch.buffer, start, end - start).toString();
-    }
-    async flush(): Promise<void> {}
-    async close(): Promise<void> {}
-    report(): undefined {
-      return undefined;
-    }
-  }
   const outputs: string[] = [];
   // Three one-iteration chunks: two go out at first, the third once the first is back, and the
   // first worker has room for it then.
   for (const [iterations, chunkSize, workers] of [[1, undefined, 1], [3, 1, 1], [5000, undefined, 2]] as const) {
     for (const threads of [1, 2]) {
       const pool = startPool(threads);
-      const sink = new Text();
+      const sink = new Collecting(false);
       await run({ plan, gen, sink, iterations, threads, waitMs: 0, debug: false, log: () => {}, pool, chunkSize });
       // Workers started, whether or not they had loaded by the end (a fast machine may finish first).
       const started = pool.threads.length;
