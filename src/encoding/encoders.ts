@@ -15,6 +15,11 @@ export interface Encoder {
   finish(firstIteration: number, ends?: boolean): EncodedBatch;
   /** Buffers of earlier batches whose bytes the sink is done with, to be filled again. */
   reuse(buffers: ArrayBuffer[]): void;
+  /**
+   * Drops what the current chunk holds (a task that failed part-way): the next chunk starts empty,
+   * not after the failed one's records and the half-written record it stopped in.
+   */
+  discard(): void;
 }
 
 /** What a sink asks the workers to produce. Serialisable; extended by later encodings. */
@@ -96,10 +101,24 @@ abstract class BaseEncoder implements Encoder {
       firstIteration,
     };
     if (ends) batch.iterationEnds = this.ends.slice(0, this.iterations);
+    this.restart();
+    return batch;
+  }
+
+  discard(): void {
+    this.dropPending();
+    this.w.pos = 0;
+    this.restart();
+  }
+
+  /** Text collected for the current iteration, not yet written, dropped (see discard). */
+  protected dropPending(): void {}
+
+  /** New counts (the old ones went out with a batch) for the next chunk. */
+  private restart(): void {
     this.counts = this.counts.map(() => 0);
     this.bytes = this.bytes.map(() => 0);
     this.iterations = 0;
-    return batch;
   }
 }
 
@@ -140,6 +159,10 @@ class LinesEncoder extends BaseEncoder {
       this.w.string(this.pending);
       this.pending = '';
     }
+  }
+
+  protected override dropPending(): void {
+    this.pending = '';
   }
 }
 

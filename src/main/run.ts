@@ -82,6 +82,11 @@ export function startPool(threads: number): Piscina {
     maxThreads: threads,
     idleTimeout: 60_000,
     concurrentTasksPerWorker: TASKS_PER_WORKER,
+    // A task the balancer has no room for goes back to the front of the queue, not the back (the
+    // default): a worker then starts tasks in the order run() submitted them. Out of order, the
+    // next batch to deliver could wait behind later ones, and a failed task's leftovers once
+    // reached an earlier batch (the worker discards them now, worker.ts).
+    stricterFIFO: true,
   });
   pool.on('workerCreate', (w: PoolWorker) => ready.add(w.id));
   pool.on('workerDestroy', (w: PoolWorker) => ready.delete(w.id));
@@ -110,8 +115,18 @@ function leastBusyReady<W extends PoolWorker>(workers: W[], ready: ReadonlySet<n
   return best;
 }
 
+/**
+ * A batch holds exactly its task's iterations, or the run stops: records lost or sent twice would
+ * otherwise go unnoticed (a worker once carried a failed task's records into its next batch).
+ */
+function checked(task: GenTask, r: GenResult): GenResult {
+  if (!r.ok || (r.batch.firstIteration === task.firstIteration && r.batch.iterations === task.count)) return r;
+  const got = `${r.batch.iterations} from iteration ${r.batch.firstIteration}`;
+  return { ok: false, error: serializeError(new Error(`internal error: a worker returned ${got} for the ${task.count} from iteration ${task.firstIteration} it was given`)) };
+}
+
 /** The setup every worker needs, serialised once into memory that every task shares (not copies). */
-function shareSetup(setup: WorkerSetup): SharedArrayBuffer {
+export function shareSetup(setup: WorkerSetup): SharedArrayBuffer {
   const bytes = v8.serialize(setup);
   const shared = new SharedArrayBuffer(bytes.length);
   new Uint8Array(shared).set(bytes);
@@ -150,7 +165,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
         next += task.count;
         const spare = spent.pop();
         if (spare) task.spare = [spare];
-        queue.push(pool.run(task, { transferList: task.spare }).then((r: GenResult) => r, (e: unknown): GenResult => ({ ok: false, error: serializeError(e) })));
+        queue.push(pool.run(task, { transferList: task.spare }).then((r: GenResult) => checked(task, r), (e: unknown): GenResult => ({ ok: false, error: serializeError(e) })));
       }
       const head = queue.shift();
       if (!head || o.signal?.aborted) break;

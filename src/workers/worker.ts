@@ -58,6 +58,11 @@ function runTask({ graph, encoder }: State, task: GenTask): GenResult {
     }
     return { ok: true, batch: encoder.finish(task.firstIteration, task.ends) };
   } catch (e) {
+    // Nothing of this task may reach the next one this worker runs. That may be a task for earlier
+    // iterations, delivered before this failure is: Piscina does not start a worker's tasks in the
+    // order they were submitted when one waits for room (a failed Avro run once sent this task's
+    // records and half-written record to Kafka in an earlier batch).
+    encoder.discard();
     return { ok: false, error: serializeError(e) };
   }
 }

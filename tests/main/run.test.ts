@@ -3,11 +3,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import { ChunkSizer, chunkCap, run, startPool } from '../../src/main/run.js';
+import { ChunkSizer, chunkCap, run, shareSetup, startPool } from '../../src/main/run.js';
 import { loadSchema } from '../../src/schema/load.js';
 import type { EncodedBatch } from '../../src/encoding/batch.js';
 import type { EncodingSpec } from '../../src/encoding/encoders.js';
 import type { Sink } from '../../src/sinks/sink.js';
+import type { GenTask } from '../../src/workers/messages.js';
 import { CLI, example, fixture, lines, runCli, runCliAsync, tmpFile } from '../helpers.js';
 
 test('-n -1 runs until Ctrl-C, then stops cleanly with a summary and whole lines', async () => {
@@ -189,4 +190,21 @@ test('the pool starts its other workers only when the first has no room: one for
   }
   for (let i = 0; i < outputs.length; i += 2) assert.equal(outputs[i + 1], outputs[i]);
   assert.ok(lines(outputs[4]!).length > 5000 * 10);
+});
+
+test('a worker starts its tasks in the order they were submitted, however many wait', async () => {
+  const { plan, avroNames } = loadSchema(example('ecommerce/ecommerce.json'));
+  const setup = shareSetup({ plan, gen: { seed: 1, refDate: 0, recordSize: 0, allowCode: true, avroNames }, encoding: { kind: 'none' } });
+  // One worker, so the order in which tasks finish is the order in which it started them. With
+  // Piscina's default, a task the balancer had no room for went to the back of the queue.
+  const pool = startPool(1);
+  const finished: number[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: 12 }, (_, t) => pool.run({ setup, firstIteration: t * 50, count: 50 } satisfies GenTask).then(() => finished.push(t))),
+    );
+  } finally {
+    await pool.destroy();
+  }
+  assert.deepEqual(finished, Array.from({ length: 12 }, (_, t) => t));
 });
