@@ -58,10 +58,11 @@ function runTask({ graph, encoder }: State, task: GenTask): GenResult {
     }
     return { ok: true, batch: encoder.finish(task.firstIteration, task.ends) };
   } catch (e) {
-    // Nothing of this task may reach the next one this worker runs. That may be a task for earlier
-    // iterations, delivered before this failure is: Piscina does not start a worker's tasks in the
-    // order they were submitted when one waits for room (a failed Avro run once sent this task's
-    // records and half-written record to Kafka in an earlier batch).
+    // Nothing of this task may reach the next one this worker runs, which may be a task for earlier
+    // iterations, delivered before this failure is. Under Piscina's default queueing a worker ran a
+    // later task before an earlier one, and a failed Avro run sent a failed task's records and its
+    // half-written record to Kafka in an earlier batch. The pool now keeps tasks in order (run.ts),
+    // but a worker does not count on it.
     encoder.discard();
     return { ok: false, error: serializeError(e) };
   }
