@@ -4,6 +4,7 @@
  * errors.ts's reportError): 0 ok, 1 runtime failure, 2 usage or schema error.
  */
 import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import type { Piscina } from 'piscina';
@@ -11,13 +12,13 @@ import { DatagenError, ErrorCodes, reportError } from '../errors.js';
 import { loadSchema } from '../schema/load.js';
 import type { GenOptions, Plan } from '../schema/plan.js';
 import { FORMATS, loadSink } from '../sinks/index.js';
-import type { SinkOptionsInput } from '../sinks/sink.js';
+import type { Sink, SinkOptionsInput } from '../sinks/sink.js';
 import { StdoutSink } from '../sinks/stdout/index.js';
 import { allocatorInUse } from './allocator.js';
 import { defaultThreads, takeEarlyPool } from './early.js';
 import { loadDotEnv, redact } from './env.js';
 import { formatSummary, statsJson } from './progress.js';
-import { run, sampleRecords, startPool } from './run.js';
+import { run, sampleRecords, sentBefore, startPool, type RunStats } from './run.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 /** Reference date for relative faker dates when --seed is given without --ref-date, so runs repeat exactly. */
@@ -162,9 +163,15 @@ async function produce(o: OptionValues, plan: Plan, gen: GenOptions, input: Sink
   process.on('SIGTERM', onSignal);
   try {
     const progressSec: number = o.progress ?? (process.stderr.isTTY ? 10 : 0);
-    const stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log, progressSec, pool });
-    const report = sink.report();
     const target = o.dryRun ? 'stdout' : o.format;
+    let stats: RunStats;
+    try {
+      stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log, progressSec, pool });
+    } catch (e) {
+      await reportSentBefore(e, plan, sink, target, log);
+      throw e;
+    }
+    const report = sink.report();
     process.stderr.write(formatSummary(plan, stats, report, target));
     if (o.stats) writeFileSync(o.stats, JSON.stringify(statsJson(plan, stats, report, target), null, 2) + '\n');
     return report && report.failed > 0 ? 1 : 0;
@@ -173,6 +180,25 @@ async function produce(o: OptionValues, plan: Plan, gen: GenOptions, input: Sink
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+const FLUSH_AFTER_ERROR_MS = 10_000;
+
+/**
+ * When a worker's error stopped the run, what had reached the sink before it (whole iterations) is
+ * flushed and summed up above the error, so that a user knows what the target holds. Nothing is
+ * said when nothing was sent, or when the flush itself fails: the error that stopped the run is
+ * the one to report.
+ */
+async function reportSentBefore(e: unknown, plan: Plan, sink: Sink, target: string, log: (m: string) => void): Promise<void> {
+  const before = sentBefore(e);
+  // Nothing sent (a schema the workers could not compile, or a first chunk that failed): the error alone.
+  if (!before || before.iterations === 0) return;
+  // A target that cannot take them within FLUSH_AFTER_ERROR_MS (a broker gone too) is not waited for.
+  const flushed = await Promise.race([sink.flush().then(() => true, () => false), sleep(FLUSH_AFTER_ERROR_MS, false, { ref: false })]);
+  if (!flushed) return;
+  log(`stopped by the error below; before it, ${before.iterations} iterations were sent:`);
+  process.stderr.write(formatSummary(plan, before, sink.report(), target));
 }
 
 /** main(), and an early pool destroyed whenever main() did not take it (bad arguments, --clean, a schema error). */

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { Piscina } from 'piscina';
 import type { EncodedBatch } from '../encoding/batch.js';
-import { deserializeError, serializeError } from '../errors.js';
+import { DatagenError, deserializeError, serializeError, type SerializedError } from '../errors.js';
 import { CollectionPacer, EXPOSE_GC_FLAG, gcFromNewContext } from '../heap.js';
 import type { GenOptions, Plan } from '../schema/plan.js';
 import type { Sink, SinkContext } from '../sinks/sink.js';
@@ -116,6 +116,22 @@ function leastBusyReady<W extends PoolWorker>(workers: W[], ready: ReadonlySet<n
 }
 
 /**
+ * A worker's error (an expression that threw, a value Avro cannot hold), carrying the run's figures
+ * up to it: the batches before the failed one were handed to the sink whole and in order, and the
+ * command flushes them and says how much got out (sentBefore, program.ts).
+ */
+function stoppedBy(error: SerializedError, stats: RunStats, started: number): DatagenError {
+  const e = deserializeError(error);
+  e.context.sentBefore = { ...stats, durationMs: performance.now() - started } satisfies RunStats;
+  return e;
+}
+
+/** The figures of what a run had handed to its sink before a worker's error stopped it, if that is what `e` is. */
+export function sentBefore(e: unknown): RunStats | undefined {
+  return e instanceof DatagenError ? (e.context.sentBefore as RunStats | undefined) : undefined;
+}
+
+/**
  * A batch holds exactly its task's iterations, or the run stops: records lost or sent twice would
  * otherwise go unnoticed (a worker once carried a failed task's records into its next batch).
  */
@@ -170,7 +186,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
       const head = queue.shift();
       if (!head || o.signal?.aborted) break;
       const result = await head;
-      if (!result.ok) throw deserializeError(result.error);
+      if (!result.ok) throw stoppedBy(result.error, stats, started);
       sizer.observe(result.batch);
       await deliver(result.batch, o, stats);
       if (o.sink.doneWithBatches?.() && spent.length < window) spent.push(result.batch.buffer);

@@ -138,12 +138,22 @@ test('no broker at the address: a clear error within about 10 seconds', async ()
   assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
 });
 
-test('Avro: a value that does not fit the inferred schema names topic and field', () => {
+test('Avro: a value that does not fit the inferred schema names topic and field; what went out before it is in the topic', async () => {
   // Numbers for the first 600 iterations (the sample), then text: the schema says int.
-  const file = tmpFile('drift.json', [{ _meta: { topic: uniquePrefix('drift'), key: 'id' }, id: 'iteration.index', v: "iteration.index > 600 ? 'text' : 1" }]);
+  const topic = uniquePrefix('drift');
+  const file = tmpFile('drift.json', [{ _meta: { topic, key: 'id' }, id: 'iteration.index', v: "iteration.index > 600 ? 'text' : 1" }]);
   const r = runCli(['-s', file, '-f', 'avro', '-n', '700', '--seed', '1'], KAFKA_ENV);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /topic "t\w+_drift": field "v" has "text", expected "int"/);
+  // Whole chunks of iterations went out before the failed one, and were delivered in order.
+  const sent = /before it, (\d+) iterations were sent:\n.*\n\s+t\w+_drift\s+(\d+) records .* delivered (\d+)/.exec(r.stderr);
+  assert.ok(sent, r.stderr);
+  assert.equal(sent[2], sent[1]);
+  assert.equal(sent[3], sent[1]);
+  const n = Number(sent[1]);
+  assert.ok(n > 0 && n <= 600, `${n} sent`);
+  const keys = (await readTopic(topic, n)).map((m) => Number(m.key));
+  assert.deepEqual(keys, Array.from({ length: n }, (_, i) => i + 1));
 });
 
 test('a record over message.max.bytes: exit 1, its size and the setting to raise, no stack trace', () => {

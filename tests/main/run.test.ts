@@ -84,6 +84,29 @@ test('a runtime failure in an expression names dataset and field and exits 1', (
   const r = runCli(['-s', file, '--dry-run', '-n', '5', '--seed', '1', '--threads', '1']);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /dataset "t", field "y": expression failed in iteration 3: boom/);
+  // Failing in the first iteration: nothing went out, and the error is all there is to say.
+  const first = tmpFile('first.json', [{ _meta: { topic: 't' }, y: "(() => { throw new Error('boom'); })()" }]);
+  const f = runCli(['-s', first, '--dry-run', '-n', '5', '--seed', '1', '--threads', '1']);
+  assert.equal(f.code, 2, f.stderr);
+  assert.match(f.stderr, /^datagen: error: .*dataset "t", field "y": expression failed: boom\n$/);
+  assert.equal(f.stdout, '');
+});
+
+test('a run stopped by a failing expression says what was sent before it: whole iterations, as many as the output holds', () => {
+  const file = tmpFile('late.json', [{ _meta: { topic: 't', key: 'id' }, id: 'iteration.index', v: "(() => { if (iteration.index === 2500) throw new Error('boom'); return 1; })()" }]);
+  for (const threads of ['1', '2']) {
+    const r = runCli(['-s', file, '--dry-run', '-n', '4000', '--seed', '1', '--threads', threads]);
+    assert.equal(r.code, 1, r.stderr);
+    const sent = /datagen: stopped by the error below; before it, (\d+) iterations were sent:\ndatagen: \1 iterations → stdout\n\s+t\s+(\d+) records/.exec(r.stderr);
+    assert.ok(sent, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out.length, Number(sent[1]));
+    assert.equal(Number(sent[2]), out.length);
+    assert.ok(out.length > 0 && out.length < 2500, `${out.length} sent`);
+    assert.deepEqual(out.map((l) => l.value.id), Array.from({ length: out.length }, (_, i) => i + 1));
+    // The error comes last, after the summary.
+    assert.match(r.stderr, /records\/s\)\ndatagen: error: .*dataset "t", field "v": expression failed in iteration 2500: boom\n$/);
+  }
 });
 
 test('--progress prints a line every so many seconds while running', async () => {
