@@ -106,13 +106,9 @@ abstract class BaseEncoder implements Encoder {
   }
 
   discard(): void {
-    this.dropPending();
     this.w.pos = 0;
     this.restart();
   }
-
-  /** Text collected for the current iteration, not yet written, dropped (see discard). */
-  protected dropPending(): void {}
 
   /** New counts (the old ones went out with a batch) for the next chunk. */
   private restart(): void {
@@ -161,8 +157,10 @@ class LinesEncoder extends BaseEncoder {
     }
   }
 
-  protected override dropPending(): void {
+  /** The current iteration's text, not yet written, goes too. */
+  override discard(): void {
     this.pending = '';
+    super.discard();
   }
 }
 

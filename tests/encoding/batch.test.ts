@@ -117,3 +117,21 @@ test('chunks of thousands of iterations keep every end; buffers handed back are 
   assert.equal(plain.iterations, 1);
   assert.equal(plain.iterationEnds, undefined);
 });
+
+test('discard drops a chunk part-way, pending text included: the next batch holds only what follows', () => {
+  for (const kind of ['lines', 'json'] as const) {
+    const enc = createEncoder(plan, { kind });
+    enc.add(0, { id: 1 });
+    enc.endIteration();
+    enc.add(1, { x: 'half an iteration' });
+    enc.discard();
+    enc.add(0, { id: 2 });
+    enc.endIteration();
+    const b = enc.finish(5, true);
+    assert.equal(b.iterations, 1, kind);
+    assert.deepEqual(b.counts, [1, 0], kind);
+    assert.deepEqual([...b.iterationEnds!], [b.length], kind);
+    if (kind === 'lines') assert.equal(Buffer.from(b.buffer, 0, b.length).toString(), '{"topic":"p_a","key":"2","value":{"id":2}}\n');
+    else assert.deepEqual(readAll(b).map((r) => r.key!.toString()), ['2']);
+  }
+});
