@@ -89,8 +89,18 @@ export function deserializeError(s: SerializedError): DatagenError {
  */
 export function reportError(e: unknown, argv: string[] = process.argv): number {
   const debug = argv.includes('-d') || argv.includes('--debug');
-  process.stderr.write(`datagen: error: ${(e as Error)?.message ?? String(e)}\n`);
+  process.stderr.write(`datagen: error: ${errorMessage(e)}\n`);
   const stack = (e as Error)?.stack;
   if (debug && stack) process.stderr.write(stack + '\n');
+  return exitCodeOf(e);
+}
+
+/** The message `reportError` prints for `e`. */
+export function errorMessage(e: unknown): string {
+  return (e as Error)?.message ?? String(e);
+}
+
+/** The exit code `reportError` returns for `e`. */
+export function exitCodeOf(e: unknown): number {
   return e instanceof DatagenError ? e.exitCode : 1;
 }

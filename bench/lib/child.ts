@@ -78,7 +78,7 @@ if (mode === 'floor') {
     debug: false,
     log: (m) => process.stderr.write(m + '\n'),
   });
-  console.log(JSON.stringify(statsJson(plan, stats, undefined, 'null')));
+  console.log(JSON.stringify(statsJson(plan, stats, undefined, 'null', { exitCode: 0, error: null })));
 } else if (mode === 'client') {
   // The schema's own records, generated and encoded (JSON, or Avro as the workers encode it with a
   // made-up schema id) before the clock starts, then handed to the real Kafka sink in batches of

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import type { Piscina } from 'piscina';
-import { DatagenError, ErrorCodes, reportError } from '../errors.js';
+import { DatagenError, ErrorCodes, errorMessage, exitCodeOf, reportError } from '../errors.js';
 import { loadSchema } from '../schema/load.js';
 import type { GenOptions, Plan } from '../schema/plan.js';
 import { FORMATS, loadSink } from '../sinks/index.js';
@@ -17,7 +17,7 @@ import { StdoutSink } from '../sinks/stdout/index.js';
 import { allocatorInUse } from './allocator.js';
 import { defaultThreads, takeEarlyPool } from './early.js';
 import { loadDotEnv, redact } from './env.js';
-import { formatSummary, statsJson } from './progress.js';
+import { formatSummary, statsJson, type Outcome } from './progress.js';
 import { run, sampleRecords, sentBefore, startPool, type RunStats } from './run.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -102,6 +102,41 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const o = program.opts();
+  const statsFile = new StatsFile(o.stats);
+  try {
+    return await mainWith(o, statsFile);
+  } catch (e) {
+    // A failed command still leaves a --stats file, so that a CI job never reads an earlier run's.
+    statsFile.writeAfterError({ exitCode: exitCodeOf(e), error: errorMessage(e) });
+    throw e;
+  }
+}
+
+/**
+ * `--stats <file>`, written once whatever the outcome: the summary of a run (on success, or what
+ * was sent before an error), else the error alone.
+ */
+class StatsFile {
+  private written = false;
+  constructor(private readonly file: string | undefined) {}
+
+  write(json: object): void {
+    if (!this.file || this.written) return;
+    this.written = true;
+    writeFileSync(this.file, JSON.stringify(json, null, 2) + '\n');
+  }
+
+  /** After an error: a file that cannot be written is said so, and that error stays the one reported. */
+  writeAfterError(json: object): void {
+    try {
+      this.write(json);
+    } catch (w) {
+      process.stderr.write(`datagen: could not write --stats file: ${errorMessage(w)}\n`);
+    }
+  }
+}
+
+async function mainWith(o: OptionValues, statsFile: StatsFile): Promise<number> {
   const log = (m: string) => process.stderr.write(`datagen: ${m}\n`);
   loadDotEnv();
   if (o.debug) log(`options ${JSON.stringify(redact(o))}`);
@@ -137,14 +172,14 @@ async function main(argv: string[]): Promise<number> {
   // Started by cli.ts before this module loaded (early.ts), unless --threads was not read alike.
   const pool = (await takeEarlyPool(o.threads)) ?? startPool(o.threads);
   try {
-    return await produce(o, plan, gen, input, pool, log);
+    return await produce(o, plan, gen, input, pool, log, statsFile);
   } finally {
     await pool.destroy();
   }
 }
 
 /** Makes the sink and runs the generation into it: the rest of main() once the pool is started. */
-async function produce(o: OptionValues, plan: Plan, gen: GenOptions, input: SinkOptionsInput, pool: Piscina, log: (m: string) => void): Promise<number> {
+async function produce(o: OptionValues, plan: Plan, gen: GenOptions, input: SinkOptionsInput, pool: Piscina, log: (m: string) => void, statsFile: StatsFile): Promise<number> {
   const sink = o.dryRun ? new StdoutSink() : (await loadSink(o.format)).create(input);
   const abort = new AbortController();
   // A Ctrl-C in a terminal reaches both this process and a relaunching parent (cli.ts), which
@@ -168,13 +203,15 @@ async function produce(o: OptionValues, plan: Plan, gen: GenOptions, input: Sink
     try {
       stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log, progressSec, pool });
     } catch (e) {
-      await reportSentBefore(e, plan, sink, target, log);
+      const before = await reportSentBefore(e, plan, sink, target, log);
+      if (before) statsFile.writeAfterError(statsJson(plan, before, sink.report(), target, { exitCode: exitCodeOf(e), error: errorMessage(e) }));
       throw e;
     }
     const report = sink.report();
     process.stderr.write(formatSummary(plan, stats, report, target));
-    if (o.stats) writeFileSync(o.stats, JSON.stringify(statsJson(plan, stats, report, target), null, 2) + '\n');
-    return report && report.failed > 0 ? 1 : 0;
+    const outcome: Outcome = report && report.failed > 0 ? { exitCode: 1, error: `${report.failed} records were not delivered` } : { exitCode: 0, error: null };
+    statsFile.write(statsJson(plan, stats, report, target, outcome));
+    return outcome.exitCode;
   } finally {
     await sink.close();
     process.off('SIGINT', onSignal);
@@ -186,19 +223,20 @@ const FLUSH_AFTER_ERROR_MS = 10_000;
 
 /**
  * When a worker's error stopped the run, what had reached the sink before it (whole iterations) is
- * flushed and summed up above the error, so that a user knows what the target holds. Nothing is
- * said when nothing was sent, or when the flush itself fails: the error that stopped the run is
- * the one to report.
+ * flushed and summed up above the error, so that a user knows what the target holds; returns those
+ * figures. Nothing is said (and undefined returned) when nothing was sent, or when the flush
+ * itself fails: the error that stopped the run is the one to report.
  */
-async function reportSentBefore(e: unknown, plan: Plan, sink: Sink, target: string, log: (m: string) => void): Promise<void> {
+async function reportSentBefore(e: unknown, plan: Plan, sink: Sink, target: string, log: (m: string) => void): Promise<RunStats | undefined> {
   const before = sentBefore(e);
   // Nothing sent (a schema the workers could not compile, or a first chunk that failed): the error alone.
-  if (!before || before.iterations === 0) return;
+  if (!before || before.iterations === 0) return undefined;
   // A target that cannot take them within FLUSH_AFTER_ERROR_MS (a broker gone too) is not waited for.
   const flushed = await Promise.race([sink.flush().then(() => true, () => false), sleep(FLUSH_AFTER_ERROR_MS, false, { ref: false })]);
-  if (!flushed) return;
+  if (!flushed) return undefined;
   log(`stopped by the error below; before it, ${before.iterations} iterations were sent:`);
   process.stderr.write(formatSummary(plan, before, sink.report(), target));
+  return before;
 }
 
 /** main(), and an early pool destroyed whenever main() did not take it (bad arguments, --clean, a schema error). */

@@ -24,13 +24,23 @@ function mb(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
 }
 
-/** The run as JSON for `--stats <file>` (CI jobs tracking throughput read this). */
-export function statsJson(plan: Plan, stats: RunStats, report: DeliveryReport | undefined, target: string): object {
+/** How the command ended: its exit code, and the error it printed (null when it printed none). */
+export interface Outcome {
+  exitCode: number;
+  error: string | null;
+}
+
+/**
+ * The run as JSON for `--stats <file>` (CI jobs tracking throughput read this). For a run stopped
+ * by an error, `stats` covers what was sent before it and `outcome` carries the error.
+ */
+export function statsJson(plan: Plan, stats: RunStats, report: DeliveryReport | undefined, target: string, outcome: Outcome): object {
   const usage = process.resourceUsage();
   const records = stats.records.reduce((a, b) => a + b, 0);
   const bytes = stats.bytes.reduce((a, b) => a + b, 0);
   const secs = stats.durationMs / 1000;
   return {
+    ...outcome,
     target,
     iterations: stats.iterations,
     records,

@@ -95,7 +95,8 @@ test('a runtime failure in an expression names dataset and field and exits 1', (
 test('a run stopped by a failing expression says what was sent before it: whole iterations, as many as the output holds', () => {
   const file = tmpFile('late.json', [{ _meta: { topic: 't', key: 'id' }, id: 'iteration.index', v: "(() => { if (iteration.index === 2500) throw new Error('boom'); return 1; })()" }]);
   for (const threads of ['1', '2']) {
-    const r = runCli(['-s', file, '--dry-run', '-n', '4000', '--seed', '1', '--threads', threads]);
+    const statsPath = tmpFile(`late-stats-${threads}.json`, '');
+    const r = runCli(['-s', file, '--dry-run', '-n', '4000', '--seed', '1', '--threads', threads, '--stats', statsPath]);
     assert.equal(r.code, 1, r.stderr);
     const sent = /datagen: stopped by the error below; before it, (\d+) iterations were sent:\ndatagen: \1 iterations → stdout\n\s+t\s+(\d+) records/.exec(r.stderr);
     assert.ok(sent, r.stderr);
@@ -106,7 +107,30 @@ test('a run stopped by a failing expression says what was sent before it: whole 
     assert.deepEqual(out.map((l) => l.value.id), Array.from({ length: out.length }, (_, i) => i + 1));
     // The error comes last, after the summary.
     assert.match(r.stderr, /records\/s\)\ndatagen: error: .*dataset "t", field "v": expression failed in iteration 2500: boom\n$/);
+    // --stats holds the same figures, with the error and the exit code.
+    const s = JSON.parse(readFileSync(statsPath, 'utf8')) as { exitCode: number; error: string; iterations: number; records: number; topics: Array<{ records: number }> };
+    assert.equal(s.exitCode, 1);
+    assert.match(s.error, /field "v": expression failed in iteration 2500: boom$/);
+    assert.equal(s.iterations, out.length);
+    assert.equal(s.records, out.length);
+    assert.equal(s.topics[0]!.records, out.length);
   }
+});
+
+test('--stats is written by a failed command too, so an earlier run\'s figures never stay behind', () => {
+  const statsPath = tmpFile('stale-stats.json', '');
+  const good = runCli(['-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '5', '--seed', '1', '--stats', statsPath]);
+  assert.equal(good.code, 0, good.stderr);
+  const ok = JSON.parse(readFileSync(statsPath, 'utf8')) as { exitCode: number; error: unknown; iterations: number };
+  assert.deepEqual([ok.exitCode, ok.error, ok.iterations], [0, null, 5]);
+  // A schema error (exit 2, nothing generated): the file now says so, and holds no figures.
+  const bad = tmpFile('stats-bad.json', [{ _meta: { topic: 't', key: 'id' }, id: 'faker.nope.nothing()' }]);
+  const r = runCli(['-s', bad, '--dry-run', '-n', '5', '--stats', statsPath]);
+  assert.equal(r.code, 2, r.stderr);
+  const failed = JSON.parse(readFileSync(statsPath, 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(failed).sort(), ['error', 'exitCode']);
+  assert.equal(failed.exitCode, 2);
+  assert.ok(r.stderr.endsWith(`\ndatagen: error: ${failed.error as string}\n`), r.stderr);
 });
 
 test('--progress prints a line every so many seconds while running', async () => {
