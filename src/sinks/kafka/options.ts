@@ -34,11 +34,16 @@ export function kafkaOptions(input: SinkOptionsInput): KafkaOptions {
     'linger.ms': 20,
     'batch.size': 1_000_000,
     'batch.num.messages': 100_000,
-    // librdkafka's default. Records are enqueued faster than the broker takes them whenever it is
-    // the slower side; a longer queue then only holds more memory (about 300 bytes a small record:
-    // 1,000,000 made 400-530 MB runs at two threads, at the same rate; 100,000 makes about 300).
-    'queue.buffering.max.messages': 100_000,
-    'queue.buffering.max.kbytes': 1_048_576,
+    // Records not yet acknowledged. Whenever the broker is the slower side the queue stays full,
+    // so its length is what a run holds in memory and what librdkafka walks when acks come back:
+    // 100,000 (librdkafka's default) cost 0.64-0.74 µs of librdkafka CPU per ecommerce record at
+    // two threads against 0.43-0.49 at 30,000 and 0.53 at 40,000, its messages having left the
+    // cache (bench/README.md, change 40). 40,000 is still about 25 ms of sending at 1.6 M records/s;
+    // a broker far away (tens of ms) may want more: -X queue.buffering.max.messages=200000.
+    'queue.buffering.max.messages': 40_000,
+    // And in bytes: 64 MB, so that large records (--record-size) do not fill 1 GB (librdkafka's
+    // default) first; raised below for a larger message.max.bytes.
+    'queue.buffering.max.kbytes': 65_536,
     'compression.codec': String(flags.compression ?? 'lz4'),
     'socket.keepalive.enable': true,
     'log.connection.close': false,
@@ -65,10 +70,19 @@ export function kafkaOptions(input: SinkOptionsInput): KafkaOptions {
   if (env.SSL_CERT_LOCATION) config['ssl.certificate.location'] = env.SSL_CERT_LOCATION;
   if (env.SSL_KEY_LOCATION) config['ssl.key.location'] = env.SSL_KEY_LOCATION;
 
+  const properties = new Set<string>();
   for (const p of (flags.property as string[] | undefined) ?? []) {
     const at = p.indexOf('=');
     if (at <= 0) throw usage(`-X expects key=value, got "${p}"`);
-    config[p.slice(0, at).trim()] = p.slice(at + 1);
+    const name = p.slice(0, at).trim();
+    properties.add(name);
+    config[name] = p.slice(at + 1);
+  }
+  // A record larger than the queue's byte limit would wait for room forever: the queue holds at
+  // least two of the largest records allowed.
+  const maxMessage = Number(config['message.max.bytes']);
+  if (!properties.has('queue.buffering.max.kbytes') && Number.isFinite(maxMessage)) {
+    config['queue.buffering.max.kbytes'] = Math.max(65_536, Math.ceil((2 * maxMessage) / 1024));
   }
 
   const registry = env.SCHEMA_REGISTRY_URL?.trim()
