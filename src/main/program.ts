@@ -60,7 +60,7 @@ export function buildProgram(): Command {
     .option('--url <url>', 'database connection URL (postgres or mysql), instead of the POSTGRES_* / MYSQL_* variables')
     .addOption(new Option('--batch-size <n>', 'records per webhook request (default 1: one object; more: an array), rows per statement (default 5000 postgres, 2000 mysql)').argParser(int('batch-size', 1)))
     .addOption(new Option('--concurrency <n>', 'webhook requests in flight').default(4).argParser(int('concurrency', 1)))
-    .option('--stats <file>', 'also write the run summary as JSON to this file (records, bytes, rate, CPU, peak memory, timeline of records over time)')
+    .option('--stats <file>', 'also write the run summary as JSON to this file (records, bytes, rate, CPU, peak memory, timeline of records over time; exitCode and error, also when the command fails)')
     .addOption(new Option('--progress <seconds>', 'a progress line on stderr every so many seconds; 0 for none (default: 10 when stderr is a terminal, else 0)').argParser(int('progress', 0)))
     .addHelpText(
       'after',
