@@ -98,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     program.parse(normalizeArgv(argv));
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CommanderError && e.exitCode === 0) return 0; // --help, --version
+    // Flags that do not parse: --stats, if it was given, still says so.
+    new StatsFile(statsPathIn(argv)).writeAfterError(e instanceof CommanderError ? { exitCode: 2, error: e.message.replace(/^error: /, '') } : { exitCode: exitCodeOf(e), error: errorMessage(e) });
+    if (e instanceof CommanderError) return 2;
     throw e;
   }
   const o = program.opts();
@@ -110,6 +113,15 @@ async function main(argv: string[]): Promise<number> {
     statsFile.writeAfterError({ exitCode: exitCodeOf(e), error: errorMessage(e) });
     throw e;
   }
+}
+
+/** `--stats <file>` or `--stats=<file>` in arguments that commander could not parse. */
+function statsPathIn(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--stats') return argv[i + 1];
+    if (argv[i]!.startsWith('--stats=')) return argv[i]!.slice('--stats='.length);
+  }
+  return undefined;
 }
 
 /**

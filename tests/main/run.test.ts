@@ -131,6 +131,10 @@ test('--stats is written by a failed command too, so an earlier run\'s figures n
   assert.deepEqual(Object.keys(failed).sort(), ['error', 'exitCode']);
   assert.equal(failed.exitCode, 2);
   assert.ok(r.stderr.endsWith(`\ndatagen: error: ${failed.error as string}\n`), r.stderr);
+  // A flag that does not parse, with --stats=<file>: the same.
+  const usage = runCli(['-s', bad, '--threads', '0', `--stats=${statsPath}`]);
+  assert.equal(usage.code, 2, usage.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(statsPath, 'utf8')), { exitCode: 2, error: '--threads must be an integer ≥ 1, got "0"' });
 });
 
 test('--progress prints a line every so many seconds while running', async () => {
