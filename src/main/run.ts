@@ -49,6 +49,16 @@ export interface RunStats {
 const WORKER_URL = new URL('../workers/worker.js', import.meta.url).href;
 
 /**
+ * The workers' Node flags: the process's own, and require(esm) off. Piscina loads a worker's module
+ * with require() first and import() only when that fails; from Node 20.19, require() of an ES
+ * module links the whole graph synchronously, and a worker terminated in the middle of that (a
+ * short run ending while its second worker still loads) aborts the whole process with
+ * `FATAL ERROR: v8::Module::IsGraphAsync ...` after its summary (once in CI, twenty-first session).
+ * Without it, require() refuses at once and import() loads the worker, as on older Nodes.
+ */
+const WORKER_EXEC_ARGV = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? [...process.execArgv, '--no-experimental-require-module'] : undefined;
+
+/**
  * Tasks a worker holds at once. Generation is synchronous, so a worker runs its tasks one after
  * another; two per worker means the next chunk is already waiting in the worker when one ends,
  * instead of the worker idling for a round trip through the main thread (which may be busy handing
@@ -74,6 +84,7 @@ export function startPool(threads: number): Piscina {
   const pool = new Piscina({
     loadBalancer: (_task, workers) => leastBusyReady(workers, ready),
     filename: WORKER_URL,
+    execArgv: WORKER_EXEC_ARGV,
     // One worker from the start, the others when run() has more work than it holds (see
     // TASKS_PER_WORKER): started together, they and the main thread (loading its own modules)
     // were three threads' start-up on two cores, and a one-record dry run took about 90 ms longer
