@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError && e.exitCode === 0) return 0; // --help, --version
     // Flags that do not parse: --stats, if it was given, still says so.
-    new StatsFile(statsPathIn(argv)).writeAfterError(e instanceof CommanderError ? { exitCode: 2, error: e.message.replace(/^error: /, '') } : { exitCode: exitCodeOf(e), error: errorMessage(e) });
+    new StatsFile(statsPathIn(argv)).writeAfterError(e instanceof CommanderError ? { exitCode: 2, error: e.message.replace(/^error: /, '') } : failure(e));
     if (e instanceof CommanderError) return 2;
     throw e;
   }
@@ -110,9 +110,14 @@ async function main(argv: string[]): Promise<number> {
     return await mainWith(o, statsFile);
   } catch (e) {
     // A failed command still leaves a --stats file, so that a CI job never reads an earlier run's.
-    statsFile.writeAfterError({ exitCode: exitCodeOf(e), error: errorMessage(e) });
+    statsFile.writeAfterError(failure(e));
     throw e;
   }
+}
+
+/** What `reportError` will print and return for `e`, as --stats records it. */
+function failure(e: unknown): Outcome {
+  return { exitCode: exitCodeOf(e), error: errorMessage(e) };
 }
 
 /** `--stats <file>` or `--stats=<file>` in arguments that commander could not parse. */
@@ -216,7 +221,7 @@ async function produce(o: OptionValues, plan: Plan, gen: GenOptions, input: Sink
       stats = await run({ plan, gen, sink, iterations: o.number, threads: o.threads, waitMs: o.wait, debug: !!o.debug, signal: abort.signal, log, progressSec, pool });
     } catch (e) {
       const before = await reportSentBefore(e, plan, sink, target, log);
-      if (before) statsFile.writeAfterError(statsJson(plan, before, sink.report(), target, { exitCode: exitCodeOf(e), error: errorMessage(e) }));
+      if (before) statsFile.writeAfterError(statsJson(plan, before, sink.report(), target, failure(e)));
       throw e;
     }
     const report = sink.report();
