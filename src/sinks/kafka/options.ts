@@ -22,6 +22,9 @@ export interface KafkaOptions {
 
 const usage = (m: string) => new DatagenError(ErrorCodes.USAGE, m);
 
+/** The local queue's byte limit (64 MB), unless a raised message.max.bytes needs more. */
+const QUEUE_KBYTES = 65_536;
+
 export function kafkaOptions(input: SinkOptionsInput): KafkaOptions {
   const { env, flags } = input;
   const brokers = env.KAFKA_BROKERS?.trim() || 'localhost:9092';
@@ -43,7 +46,7 @@ export function kafkaOptions(input: SinkOptionsInput): KafkaOptions {
     'queue.buffering.max.messages': 40_000,
     // And in bytes: 64 MB, so that large records (--record-size) do not fill 1 GB (librdkafka's
     // default) first; raised below for a larger message.max.bytes.
-    'queue.buffering.max.kbytes': 65_536,
+    'queue.buffering.max.kbytes': QUEUE_KBYTES,
     'compression.codec': String(flags.compression ?? 'lz4'),
     'socket.keepalive.enable': true,
     'log.connection.close': false,
@@ -70,20 +73,17 @@ export function kafkaOptions(input: SinkOptionsInput): KafkaOptions {
   if (env.SSL_CERT_LOCATION) config['ssl.certificate.location'] = env.SSL_CERT_LOCATION;
   if (env.SSL_KEY_LOCATION) config['ssl.key.location'] = env.SSL_KEY_LOCATION;
 
-  const properties = new Set<string>();
+  const properties: Record<string, string> = {};
   for (const p of (flags.property as string[] | undefined) ?? []) {
     const at = p.indexOf('=');
     if (at <= 0) throw usage(`-X expects key=value, got "${p}"`);
-    const name = p.slice(0, at).trim();
-    properties.add(name);
-    config[name] = p.slice(at + 1);
+    properties[p.slice(0, at).trim()] = p.slice(at + 1);
   }
   // A record larger than the queue's byte limit would wait for room forever: the queue holds at
-  // least two of the largest records allowed.
-  const maxMessage = Number(config['message.max.bytes']);
-  if (!properties.has('queue.buffering.max.kbytes') && Number.isFinite(maxMessage)) {
-    config['queue.buffering.max.kbytes'] = Math.max(65_536, Math.ceil((2 * maxMessage) / 1024));
-  }
+  // least two of the largest records allowed. A byte limit given with -X is applied after, as given.
+  const maxMessage = Number(properties['message.max.bytes']);
+  if (Number.isFinite(maxMessage)) config['queue.buffering.max.kbytes'] = Math.max(QUEUE_KBYTES, Math.ceil((2 * maxMessage) / 1024));
+  Object.assign(config, properties);
 
   const registry = env.SCHEMA_REGISTRY_URL?.trim()
     ? { url: env.SCHEMA_REGISTRY_URL.trim(), username: env.SCHEMA_REGISTRY_USERNAME || undefined, password: env.SCHEMA_REGISTRY_PASSWORD || undefined }
