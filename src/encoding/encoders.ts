@@ -5,6 +5,7 @@
 import type { GenRecord } from '../generate/graph.js';
 import type { Plan } from '../schema/plan.js';
 import type { EncodedBatch } from './batch.js';
+import { JsonWriters, writeJsonValue } from './json-writer.js';
 import { keyGetter, keyValueText } from './key.js';
 import { ByteWriter, putI32LE, writeDigits, writeUtf8 } from './writer.js';
 
@@ -34,7 +35,10 @@ type EncoderFactory = (plan: Plan, spec: EncodingSpec) => Encoder;
 const factories: Record<string, EncoderFactory> = {
   none: (plan) => new CountingEncoder(plan),
   lines: (plan) => new LinesEncoder(plan),
-  json: (plan) => new RecordsEncoder(plan, (_d, r) => JSON.stringify(r)),
+  json: (plan) => {
+    const json = new JsonWriters(plan.datasets.length);
+    return new RecordsEncoder(plan, (d, r, w) => json.write(d, r, w));
+  },
 };
 
 export function registerEncoder(kind: string, factory: EncoderFactory): void {
@@ -75,11 +79,7 @@ abstract class BaseEncoder implements Encoder {
     this.w.reuse(buffers);
   }
 
-  /** Text an encoder collected for the current iteration, written at its end. */
-  protected flushPending(): void {}
-
   endIteration(): void {
-    this.flushPending();
     if (this.iterations === this.ends.length) {
       const grown = new Float64Array(this.ends.length * 2);
       grown.set(this.ends);
@@ -89,7 +89,6 @@ abstract class BaseEncoder implements Encoder {
   }
 
   finish(firstIteration: number, ends = false): EncodedBatch {
-    this.flushPending();
     const { buffer, length } = this.w.detach();
     const batch: EncodedBatch = {
       kind: this.kind,
@@ -129,46 +128,42 @@ class CountingEncoder extends BaseEncoder {
   }
 }
 
-/** The dry-run contract: `{"topic":"users","key":"955","value":{...}}` per line. */
+/** The dry-run contract: `{"topic":"users","key":"955","value":{...}}` per line, the value as JSON.stringify writes it. */
 class LinesEncoder extends BaseEncoder {
-  private readonly heads: string[];
+  /** `{"topic":"users","key":` per dataset. */
+  private readonly heads: Buffer[];
+  private readonly json: JsonWriters;
 
   constructor(plan: Plan) {
     super(plan, 'lines');
-    this.heads = plan.datasets.map((d) => `{"topic":${JSON.stringify(d.topic)},"key":`);
+    this.heads = plan.datasets.map((d) => Buffer.from(`{"topic":${JSON.stringify(d.topic)},"key":`));
+    this.json = new JsonWriters(plan.datasets.length);
   }
-
-  /** One iteration's lines, joined and UTF-8 encoded in one go. */
-  private pending = '';
 
   add(dataset: number, record: GenRecord): void {
+    const w = this.w;
     const key = keyValueText(this.keyOf[dataset]!(record));
-    const value = JSON.stringify(record);
-    this.pending += `${this.heads[dataset]}${key === null ? 'null' : JSON.stringify(key)},"value":${value}}\n`;
-    // Value bytes, for the summary; exact for ASCII, an estimate otherwise.
-    this.bytes[dataset]! += value.length;
+    w.bytes(this.heads[dataset]!);
+    if (key === null) w.bytes(NULL);
+    else writeJsonValue(w, key);
+    w.bytes(VALUE);
+    const n = this.json.write(dataset, record, w);
+    w.bytes(LINE_END);
+    this.bytes[dataset]! += n;
     this.counts[dataset]!++;
   }
-
-  protected override flushPending(): void {
-    if (this.pending) {
-      this.w.string(this.pending);
-      this.pending = '';
-    }
-  }
-
-  /** The current iteration's text, not yet written, goes too. */
-  override discard(): void {
-    this.pending = '';
-    super.discard();
-  }
 }
+
+const NULL = Buffer.from('null');
+const VALUE = Buffer.from(',"value":');
+const LINE_END = Buffer.from('}\n');
 
 /** Key and value bytes per record, for sinks that send records one by one (Kafka). */
 export class RecordsEncoder extends BaseEncoder {
   constructor(
     plan: Plan,
-    private readonly value: (dataset: number, record: GenRecord, w: ByteWriter) => string | number,
+    /** Writes the value at `w.pos` and returns its byte length. */
+    private readonly value: (dataset: number, record: GenRecord, w: ByteWriter) => number,
   ) {
     super(plan, 'records');
   }
@@ -188,9 +183,8 @@ export class RecordsEncoder extends BaseEncoder {
     const keyLength = digits ? writeDigits(buf, at + 6, k) : key === null ? -1 : writeUtf8(buf, at + 6, key);
     putI32LE(buf, at + 2, keyLength);
     const lengthAt = at + 6 + (keyLength > 0 ? keyLength : 0);
-    const start = (w.pos = lengthAt + 4);
-    const v = this.value(dataset, record, w);
-    const n = typeof v === 'string' ? w.string(v) : w.pos - start;
+    w.pos = lengthAt + 4;
+    const n = this.value(dataset, record, w);
     // The value may have grown the buffer: w.buf, not buf.
     putI32LE(w.buf, lengthAt, n);
     this.bytes[dataset]! += n;

@@ -19,6 +19,17 @@ export class ByteWriter {
     this.buf = next;
   }
 
+  /** Copies bytes in: a few dozen by a loop, which costs less than `set`'s call. */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.ensure(n);
+    const buf = this.buf;
+    const at = this.pos;
+    if (n > 32) buf.set(b, at);
+    else for (let i = 0; i < n; i++) buf[at + i] = b[i]!;
+    this.pos = at + n;
+  }
+
   /** Writes UTF-8 text; returns its byte length. */
   string(s: string): number {
     this.ensure(s.length * 3);

@@ -1,0 +1,265 @@
+/**
+ * A JSON writer compiled per dataset: a record's bytes written straight into the batch, the same
+ * bytes as `JSON.stringify(record)` in UTF-8.
+ *
+ * What it saves is the string `JSON.stringify` makes of every record, and the native call that
+ * copies that string into the batch as UTF-8. Field names are written as constant stores compiled
+ * into the writer, whole numbers and short ASCII strings without escapes are written in place, and
+ * everything else goes through `JSON.stringify` itself: a string that needs escaping or is not
+ * ASCII, a number with a fraction, a Date, a nested object. A value whose place in the record
+ * `JSON.stringify` alone decides (a `toJSON` that may look at its key, a BigInt, which throws)
+ * makes the writer give up on the record: the caller writes `JSON.stringify(record)` instead.
+ *
+ * The fields are written in the order of `Object.keys` of the record the writer was compiled from
+ * (the order `JSON.stringify` takes); every record of a dataset is built by the same compiled
+ * maker (generate/graph.ts), so every one has those keys in that order. The tests compare the
+ * bytes with `JSON.stringify`'s for every example schema and for values of every kind.
+ */
+import { nativeUtf8, type ByteWriter } from './writer.js';
+
+/**
+ * Writes `record` from `pos`; returns where it ends, or GIVE_UP. An end past `buf.length` means
+ * the buffer was too small: the bytes are incomplete, and the caller grows the buffer and writes
+ * again (typed-array stores past the end are dropped).
+ */
+export type JsonWrite = (buf: Buffer, pos: number, record: Record<string, unknown>) => number;
+
+/** The record holds a value whose JSON only `JSON.stringify(record)` can tell. */
+export const GIVE_UP = -1;
+
+/**
+ * Strings shorter than this are copied char by char in JavaScript; longer ones are written by one
+ * native call and their bytes checked (V8's `charCodeAt` costs about twice a byte's read).
+ */
+const SHORT = 48;
+
+/**
+ * Compiles the writer for records with the keys of `sample`, in its key order. Each key's `"name":`
+ * (with the `{` or `,` before it) is a run of constant byte stores.
+ */
+export function compileJsonWriter(sample: Record<string, unknown>): JsonWrite {
+  const lines = Object.keys(sample).map((name, i) => {
+    const bytes = [...Buffer.from(`,${JSON.stringify(name)}:`)].slice(1);
+    const stores = bytes.map((b, k) => `buf[p + ${k + 1}] = ${b};`).join(' ');
+    return `  v = r[${JSON.stringify(name)}];
+  if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') {
+    buf[p] = first ? 123 : 44; ${stores}
+    p = value(buf, p + ${bytes.length + 1}, v);
+    if (p < 0) return -1;
+    first = false;
+  } // ${i}`;
+  });
+  const source = `return function writeJson(buf, p, r) {
+  let v;
+  let first = true;
+${lines.join('\n')}
+  if (first) buf[p++] = 123;
+  buf[p] = 125;
+  return p + 1;
+};`;
+  return new Function('value', source)(value) as JsonWrite;
+}
+
+/** Each dataset's writer, compiled from its first record. */
+export class JsonWriters {
+  private readonly writers: Array<JsonWrite | undefined>;
+
+  constructor(datasets: number) {
+    this.writers = new Array<JsonWrite | undefined>(datasets).fill(undefined);
+  }
+
+  /** Writes `record` of dataset `d` as JSON at `w.pos`; returns its byte length. */
+  write(d: number, record: Record<string, unknown>, w: ByteWriter): number {
+    const write = (this.writers[d] ??= compileJsonWriter(record));
+    return into(w, record, write);
+  }
+}
+
+/** Writes `v` (not undefined) at `w.pos` as `JSON.stringify(v)` would; returns its byte length. */
+export function writeJsonValue(w: ByteWriter, v: unknown): number {
+  return into(w, v, value);
+}
+
+/** Runs a writer at `w.pos`, growing the buffer and writing again when it ran out of room; JSON.stringify when it gave up. */
+function into<T>(w: ByteWriter, v: T, write: (buf: Buffer, p: number, v: T) => number): number {
+  const start = w.pos;
+  let end = write(w.buf, start, v);
+  while (end > w.buf.length) {
+    w.ensure(end - start);
+    end = write(w.buf, start, v);
+  }
+  if (end < 0) return w.string(JSON.stringify(v));
+  w.pos = end;
+  return end - start;
+}
+
+/** A value inside a record or an array (undefined and the like are handled by the caller). */
+function value(buf: Buffer, p: number, v: unknown): number {
+  if (typeof v === 'string') return string(buf, p, v);
+  if (typeof v === 'number') return number(buf, p, v);
+  if (typeof v === 'boolean') return v ? bytes4(buf, p, 116, 114, 117, 101) : bytes5(buf, p, 102, 97, 108, 115, 101);
+  if (v === null) return bytes4(buf, p, 110, 117, 108, 108);
+  if (typeof v !== 'object') return GIVE_UP; // BigInt: JSON.stringify throws, and the caller's call will
+  if (Array.isArray(v)) return array(buf, p, v);
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (toJSON === dateToJSON) return date(buf, p, v as Date);
+  if (toJSON === bufferToJSON) return bytesObject(buf, p, v as Buffer);
+  // Any other toJSON is called with the value's key, which only the whole record's stringify passes.
+  if (toJSON !== undefined) return GIVE_UP;
+  return Object.getPrototypeOf(v) === Object.prototype ? object(buf, p, v as Record<string, unknown>) : other(buf, p, v);
+}
+
+/** A plain object (a nested record, an Avro map): its own keys in their order, as JSON.stringify takes them. */
+function object(buf: Buffer, p: number, o: Record<string, unknown>): number {
+  buf[p++] = 123;
+  let first = true;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (!first) buf[p++] = 44;
+    first = false;
+    p = string(buf, p, k);
+    buf[p++] = 58;
+    p = value(buf, p, v);
+    if (p < 0) return GIVE_UP;
+  }
+  buf[p] = 125;
+  return p + 1;
+}
+
+/** Any other object (a class instance, a Map, an object of another realm): as JSON.stringify writes it alone. */
+function other(buf: Buffer, p: number, v: object): number {
+  const t = JSON.stringify(v);
+  return t === undefined ? GIVE_UP : text(buf, p, t);
+}
+
+/** A Buffer as its toJSON gives it: `{"type":"Buffer","data":[1,2,3]}`. */
+function bytesObject(buf: Buffer, p: number, b: Buffer): number {
+  for (let i = 0; i < BUFFER_HEAD.length; i++) buf[p + i] = BUFFER_HEAD[i]!;
+  p += BUFFER_HEAD.length;
+  for (let i = 0; i < b.length; i++) {
+    if (i > 0) buf[p++] = 44;
+    p = number(buf, p, b[i]!);
+  }
+  buf[p] = 93;
+  buf[p + 1] = 125;
+  return p + 2;
+}
+const BUFFER_HEAD = Buffer.from('{"type":"Buffer","data":[');
+
+const dateToJSON = Date.prototype.toJSON;
+const dateToISOString = Date.prototype.toISOString;
+const dateValueOf = Date.prototype.valueOf;
+const dateToPrimitive = Date.prototype[Symbol.toPrimitive];
+const bufferToJSON = Buffer.prototype.toJSON;
+
+/**
+ * A Date as its own toJSON gives it: toISOString's ASCII in quotes, or null for an invalid date.
+ * Only for a Date whose methods are the built-in ones, which do not call out to anything else.
+ */
+function date(buf: Buffer, p: number, d: Date): number {
+  if (d.toISOString !== dateToISOString || d.valueOf !== dateValueOf || d[Symbol.toPrimitive] !== dateToPrimitive) {
+    const t = JSON.stringify(d);
+    return t === undefined ? GIVE_UP : text(buf, p, t);
+  }
+  if (!Number.isFinite(d.getTime())) return bytes4(buf, p, 110, 117, 108, 108);
+  const t = d.toISOString();
+  buf[p] = 34;
+  for (let i = 0; i < t.length; i++) buf[p + 1 + i] = t.charCodeAt(i);
+  buf[p + t.length + 1] = 34;
+  return p + t.length + 2;
+}
+
+function array(buf: Buffer, p: number, a: unknown[]): number {
+  if ((a as { toJSON?: unknown }).toJSON !== undefined) return GIVE_UP;
+  buf[p++] = 91;
+  for (let i = 0; i < a.length; i++) {
+    if (i > 0) buf[p++] = 44;
+    const v = a[i];
+    // In an array, what a record's field would leave out is null.
+    p = v === undefined || typeof v === 'function' || typeof v === 'symbol' ? bytes4(buf, p, 110, 117, 108, 108) : value(buf, p, v);
+    if (p < 0) return GIVE_UP;
+  }
+  buf[p] = 93;
+  return p + 1;
+}
+
+/** A string of printable ASCII without `"` or `\` in place; anything else as JSON.stringify writes it. */
+function string(buf: Buffer, p: number, s: string): number {
+  const n = s.length;
+  if (n >= SHORT) return longString(buf, p, s);
+  buf[p] = 34;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 34 || c === 92 || c > 0x7f) return text(buf, p, JSON.stringify(s));
+    buf[p + 1 + i] = c;
+  }
+  buf[p + n + 1] = 34;
+  return p + n + 2;
+}
+
+/**
+ * A longer string by Buffer's native UTF-8 writer, its bytes then checked for what JSON escapes.
+ * As many bytes as chars means ASCII; otherwise, or with a byte to escape, JSON.stringify's text
+ * is written over it.
+ */
+function longString(buf: Buffer, p: number, s: string): number {
+  const n = s.length;
+  if (p + 2 + 3 * n > buf.length) return p + 2 + 3 * n;
+  const end = p + 1 + n;
+  if (nativeUtf8(buf, p + 1, s) === n) {
+    let i = p + 1;
+    while (i < end) {
+      const c = buf[i]!;
+      if (c < 0x20 || c === 34 || c === 92) break;
+      i++;
+    }
+    if (i === end) {
+      buf[p] = 34;
+      buf[end] = 34;
+      return end + 1;
+    }
+  }
+  return text(buf, p, JSON.stringify(s));
+}
+
+/** Whole numbers of up to 32 bits as digits; other finite numbers as JavaScript prints them; NaN and infinities as null. */
+function number(buf: Buffer, p: number, v: number): number {
+  if (v !== (v | 0)) {
+    if (!Number.isFinite(v)) return bytes4(buf, p, 110, 117, 108, 108);
+    const t = String(v); // digits, '.', 'e', '+' and '-': ASCII, one byte each
+    for (let i = 0; i < t.length; i++) buf[p + i] = t.charCodeAt(i);
+    return p + t.length;
+  }
+  if (v < 0) {
+    buf[p++] = 45;
+    v = -v; // -2^31 becomes 2^31, which the arithmetic below still handles
+  }
+  let len = 1;
+  for (let t = v; t >= 10; t = (t / 10) | 0) len++;
+  for (let i = p + len - 1; i >= p; i--) {
+    const q = (v / 10) | 0;
+    buf[i] = 48 + v - q * 10;
+    v = q;
+  }
+  return p + len;
+}
+
+/** JSON text by Buffer's native UTF-8 writer, when there is room for its longest encoding (else an end past the buffer). */
+function text(buf: Buffer, p: number, t: string): number {
+  const end = p + 3 * t.length;
+  return end > buf.length ? end : p + nativeUtf8(buf, p, t);
+}
+
+function bytes4(buf: Buffer, p: number, a: number, b: number, c: number, d: number): number {
+  buf[p] = a;
+  buf[p + 1] = b;
+  buf[p + 2] = c;
+  buf[p + 3] = d;
+  return p + 4;
+}
+
+function bytes5(buf: Buffer, p: number, a: number, b: number, c: number, d: number, e: number): number {
+  buf[p + 4] = e;
+  return bytes4(buf, p, a, b, c, d) + 1;
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import vm from 'node:vm';
+import { createEncoder } from '../../src/encoding/encoders.js';
+import { RecordCursor } from '../../src/encoding/batch.js';
+import { JsonWriters, writeJsonValue } from '../../src/encoding/json-writer.js';
+import { ByteWriter } from '../../src/encoding/writer.js';
+import { RecordGraph } from '../../src/generate/graph.js';
+import { loadSchema } from '../../src/schema/load.js';
+
+const SCHEMA_FILES = [
+  'examples/ecommerce/ecommerce.json',
+  'examples/ecommerce-legacy/ecommerce.json',
+  'examples/jaffle-shop/jaffle-shop.json',
+  'bench/schemas/wide.json',
+  'tests/fixtures/complex.avsc',
+  'tests/fixtures/nested.json',
+  'tests/fixtures/legacy.json',
+  'tests/fixtures/products.sql',
+];
+
+/** The writer's bytes for records of one shape, written one after another into a writer that starts with `room` bytes. */
+function written(records: Array<Record<string, unknown>>, room = 16): string[] {
+  const json = new JsonWriters(1);
+  const w = new ByteWriter(room);
+  const out: string[] = [];
+  for (const r of records) {
+    const start = w.pos;
+    const n = json.write(0, r, w);
+    assert.equal(w.pos - start, n, 'returns the bytes it wrote');
+    out.push(w.buf.subarray(start, w.pos).toString());
+  }
+  return out;
+}
+
+function assertLikeStringify(records: Array<Record<string, unknown>>, what: string, room?: number): void {
+  assert.deepEqual(written(records, room), records.map((r) => JSON.stringify(r)), what);
+}
+
+test('the JSON encoder writes JSON.stringify’s bytes for every record of every example and fixture schema', () => {
+  for (const file of SCHEMA_FILES) {
+    const { plan, avroNames } = loadSchema(file);
+    const graph = new RecordGraph(plan, { seed: 7, refDate: Date.parse('2025-01-01T00:00:00Z'), recordSize: 0, allowCode: true, avroNames });
+    // 300 iterations are more than the encoder's first 64 KB buffer holds: it grows on the way.
+    const enc = createEncoder(plan, { kind: 'json' });
+    const expected: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      graph.generate(i, (d, r) => {
+        enc.add(d, r);
+        expected.push(JSON.stringify(r));
+      });
+      enc.endIteration();
+    }
+    const batch = enc.finish(0);
+    const c = new RecordCursor(batch);
+    const got: string[] = [];
+    while (c.next()) got.push(c.value!.toString());
+    assert.ok(got.length >= 300, `${file}: ${got.length} records`);
+    assert.deepEqual(got, expected, file);
+    assert.equal(batch.bytes.reduce((a, b) => a + b, 0), expected.reduce((a, s) => a + Buffer.byteLength(s), 0), `${file}: value bytes counted`);
+  }
+});
+
+test('the JSON writer matches JSON.stringify for values of every kind', () => {
+  const other = vm.runInNewContext('({ a: 1, d: new Date(0), list: [1, "x"] })') as Record<string, unknown>;
+  class Point {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const values: unknown[] = [
+    '', 'plain', 'quote " inside', 'back\\slash', 'tab\tnew\nline\r', '\u0000\u0001\u001f\u007f', 'é à ü', '日本語', '😀 emoji', '\ud800 lone high', 'lone low \udc00',
+    'x'.repeat(255), 'x'.repeat(256), 'x'.repeat(257), `${'y'.repeat(300)}"`, `${'z'.repeat(1000)}é`, 'a'.repeat(100_000),
+    0, -0, 1, -1, 9, 10, 99, 100, 2147483647, -2147483648, 2147483648, -2147483649, 1.5, -0.25, 0.1 + 0.2, 1e21, 1e-7, 123456789012345680000, Number.MAX_SAFE_INTEGER, Number.MIN_VALUE, NaN, Infinity, -Infinity,
+    true, false, null,
+    [], [1, 2, 3], ['a', null, true], [undefined, () => 1, Symbol('s')], [[1, [2]], { a: [] }], new Array(3),
+    {}, { a: 1, b: 'two' }, { u: undefined, f: () => 1, k: 1 }, { '2': 'b', '1': 'a', z: 0 }, { 'quote"key': 1, 'é': 2 }, { nested: { deeper: { deepest: [1] } } },
+    new Date(Date.UTC(2024, 1, 29, 12, 30, 45, 678)), new Date(-1), new Date(NaN), new Date(8.64e15),
+    Buffer.from([0, 1, 127, 128, 255]), Buffer.alloc(0),
+    new Map([[1, 2]]), new Set([1]), new Point(1, 2), other, Object.create(null),
+    { toJSON: () => 'custom' }, { toJSON: (key: string) => `key ${key}` }, { toJSON: () => undefined },
+  ];
+  // Each value as the first field, as a middle field, and alone: the commas and braces around it.
+  values.forEach((v, i) => {
+    const what = `value ${i} (${typeof v})`;
+    assertLikeStringify([{ v }, { v }], `${what}, only field`);
+    assertLikeStringify([{ v, b: 1 }], `${what}, first field`);
+    assertLikeStringify([{ a: 'x', v, b: [v] }], `${what}, middle field and in an array`);
+    assertLikeStringify([{ a: { v } }], `${what}, in a nested object`);
+  });
+});
+
+test('the JSON writer leaves out what JSON.stringify leaves out, and keeps its key order', () => {
+  assertLikeStringify([{ a: undefined, b: 1 }, { a: 1, b: undefined }, { a: undefined, b: undefined }], 'undefined fields, first, last and all');
+  assertLikeStringify([{ f: () => 1, s: Symbol('x'), k: 'kept' }], 'functions and symbols');
+  // Integer-like keys come first in ascending order, whatever order the record was built in.
+  assertLikeStringify([{ b: 1, '10': 2, '2': 3, a: 4 }], 'integer-like keys');
+  assertLikeStringify([{ ['__proto__']: 1, 'new\nline': 2, 'ключ': 3 }], 'keys that need escaping or are not ASCII');
+  // A record whose value JSON.stringify alone can tell: the whole record is written by JSON.stringify.
+  assertLikeStringify([{ a: 1, t: { toJSON: (key: string) => `called for ${key}` } }], 'a toJSON that reads its key');
+  assert.throws(() => written([{ a: 1, n: 10n }]), /BigInt/, 'a BigInt throws as in JSON.stringify');
+});
+
+test('the JSON writer grows a too-small buffer and writes the record again', () => {
+  const records = Array.from({ length: 50 }, (_, i) => ({ id: i, s: 'é'.repeat(i * 40), t: 'x'.repeat(i * 20), d: new Date(i * 1e9), a: [i, `${i}`] }));
+  for (const room of [1, 7, 64, 1000]) assertLikeStringify(records, `first buffer of ${room} bytes`, room);
+});
+
+test('writeJsonValue writes any value as JSON.stringify does', () => {
+  const w = new ByteWriter(4);
+  for (const v of ['key', 'ké"y', 12, -3.5, null, [1, 'a'], { a: 1 }]) {
+    const start = w.pos;
+    writeJsonValue(w, v);
+    assert.equal(w.buf.subarray(start, w.pos).toString(), JSON.stringify(v));
+  }
+});
