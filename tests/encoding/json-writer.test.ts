@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import vm from 'node:vm';
 import { createEncoder } from '../../src/encoding/encoders.js';
 import { RecordCursor } from '../../src/encoding/batch.js';
-import { JsonWriters, writeJsonValue } from '../../src/encoding/json-writer.js';
+import { isoTime, JsonWriters, writeJsonValue } from '../../src/encoding/json-writer.js';
 import { ByteWriter } from '../../src/encoding/writer.js';
 import { RecordGraph } from '../../src/generate/graph.js';
 import { loadSchema } from '../../src/schema/load.js';
@@ -113,5 +113,50 @@ test('writeJsonValue writes any value as JSON.stringify does', () => {
     const start = w.pos;
     writeJsonValue(w, v);
     assert.equal(w.buf.subarray(start, w.pos).toString(), JSON.stringify(v));
+  }
+});
+
+test('dates are written as toISOString writes them, in the whole range of Date', () => {
+  const LIMIT = 8.64e15;
+  const times = [0, -1, 1, 951782400000, 951868800000, -2208988800001, -62167219200000, -62167219200001, -62198755200000, 253402300799999, 253402300800000, -LIMIT, LIMIT, LIMIT - 1, -LIMIT + 1];
+  let seed = 12345;
+  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 100_000; i++) {
+    const scale = [1e9, 1e12, 1e14, LIMIT][i % 4]!;
+    times.push(Math.round((next() * 2 - 1) * scale));
+  }
+  const buf = Buffer.alloc(40);
+  for (const t of times) {
+    const end = isoTime(buf, 0, t);
+    assert.equal(buf.subarray(0, end).toString(), new Date(t).toISOString(), `time value ${t}`);
+  }
+});
+
+test('numbers with a fraction are written as JavaScript prints them', () => {
+  let seed = 777;
+  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const f64 = new Float64Array(1);
+  const u32 = new Uint32Array(f64.buffer);
+  const values: number[] = [0.1, 0.2, 0.1 + 0.2, 1e-6, 1.5e-6, 9.999999e-7, 0.000001, 123.45, -123.45, 99.995, 9.995, 0.5, -0.5, 1e21, 1.5e21, 2 ** 49 + 0.5, 2 ** 46 - 0.25, 2 ** 33 + 0.125, 4503599627370495.5, Number.EPSILON, -Number.MAX_VALUE];
+  for (let i = 0; i < 300_000; i++) {
+    const s = 1 + (i % 6);
+    const magnitude = [1, 100, 1e4, 1e7, 1e10, 1e13, 1e15][i % 7]!;
+    const k = Math.round(next() * magnitude * 10 ** s);
+    const v = (next() < 0.5 ? -1 : 1) * (k / 10 ** s);
+    values.push(v);
+    // Its neighbouring doubles: not decimals of few places, but close to one.
+    f64[0] = v;
+    u32[0]! += 1;
+    values.push(f64[0]!);
+    f64[0] = v;
+    u32[0]! -= 1;
+    values.push(f64[0]!);
+    values.push(next() * magnitude);
+  }
+  const w = new ByteWriter(64);
+  for (const v of values) {
+    w.pos = 0;
+    writeJsonValue(w, v);
+    assert.equal(w.buf.subarray(0, w.pos).toString(), JSON.stringify(v), `number ${v}`);
   }
 });
