@@ -10,6 +10,18 @@ export const CLI = fileURLToPath(new URL('../src/main/cli.js', import.meta.url))
 export const fixture = (name: string) => fileURLToPath(new URL(`../../tests/fixtures/${name}`, import.meta.url));
 export const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 
+/** Every example and fixture schema that generates records (paths from the repository root, the tests' working directory). */
+export const SCHEMA_FILES = [
+  'examples/ecommerce/ecommerce.json',
+  'examples/ecommerce-legacy/ecommerce.json',
+  'examples/jaffle-shop/jaffle-shop.json',
+  'bench/schemas/wide.json',
+  'tests/fixtures/complex.avsc',
+  'tests/fixtures/nested.json',
+  'tests/fixtures/legacy.json',
+  'tests/fixtures/products.sql',
+];
+
 export interface CliResult {
   code: number | null;
   stdout: string;

@@ -15,7 +15,7 @@
  * maker (generate/graph.ts), so every one has those keys in that order. The tests compare the
  * bytes with `JSON.stringify`'s for every example schema and for values of every kind.
  */
-import { nativeUtf8, type ByteWriter } from './writer.js';
+import { nativeUtf8, writeDigits, type ByteWriter } from './writer.js';
 
 /**
  * Writes `record` from `pos`; returns where it ends, or GIVE_UP. An end past `buf.length` means
@@ -290,16 +290,9 @@ function number(buf: Buffer, p: number, v: number): number {
   }
   if (v < 0) {
     buf[p++] = 45;
-    v = -v; // -2^31 becomes 2^31, which the arithmetic below still handles
+    v = -v; // -2^31 becomes 2^31, which writeDigits takes
   }
-  let len = 1;
-  for (let t = v; t >= 10; t = (t / 10) | 0) len++;
-  for (let i = p + len - 1; i >= p; i--) {
-    const q = (v / 10) | 0;
-    buf[i] = 48 + v - q * 10;
-    v = q;
-  }
-  return p + len;
+  return p + writeDigits(buf, p, v);
 }
 
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6];
@@ -331,7 +324,7 @@ function decimal(buf: Buffer, p: number, v: number): number {
     // below 10^-s, so flooring it gives the whole part.
     const whole = Math.floor(k / scale);
     let fraction = k - whole * scale;
-    p = wholeDigits(buf, p, whole);
+    p += writeDigits(buf, p, whole);
     if (fraction === 0) return p;
     let width = s;
     while (fraction % 10 === 0) {
@@ -344,17 +337,6 @@ function decimal(buf: Buffer, p: number, v: number): number {
   return -1;
 }
 
-/** A whole number below 2^53 as digits (arithmetic in doubles: beyond 32 bits). */
-function wholeDigits(buf: Buffer, p: number, v: number): number {
-  let len = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) len++;
-  for (let i = p + len - 1; i >= p; i--) {
-    const q = Math.floor(v / 10);
-    buf[i] = 48 + v - q * 10;
-    v = q;
-  }
-  return p + len;
-}
 
 /** JSON text by Buffer's native UTF-8 writer, when there is room for its longest encoding (else an end past the buffer). */
 function text(buf: Buffer, p: number, t: string): number {

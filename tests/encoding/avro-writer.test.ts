@@ -6,6 +6,7 @@ import { compileAvroWriter, type AvroWrite } from '../../src/encoding/avro-write
 import { RecordGraph, type GenRecord } from '../../src/generate/graph.js';
 import { loadSchema } from '../../src/schema/load.js';
 import type avro from 'avsc';
+import { SCHEMA_FILES } from '../helpers.js';
 
 /** The compiled writer's bytes for `v`, or the error it threw. */
 function compiled(write: AvroWrite, v: unknown, room = 0): Buffer {
@@ -19,17 +20,6 @@ function assertSameBytes(type: avro.Type, write: AvroWrite, v: unknown, what: st
   const expected = type.toBuffer(v);
   assert.deepEqual(compiled(write, v), expected, what);
 }
-
-const SCHEMA_FILES = [
-  'examples/ecommerce/ecommerce.json',
-  'examples/ecommerce-legacy/ecommerce.json',
-  'examples/jaffle-shop/jaffle-shop.json',
-  'bench/schemas/wide.json',
-  'tests/fixtures/complex.avsc',
-  'tests/fixtures/nested.json',
-  'tests/fixtures/legacy.json',
-  'tests/fixtures/products.sql',
-];
 
 test('the compiled writer writes avsc’s bytes for every record of every example and fixture schema', async () => {
   for (const file of SCHEMA_FILES) {

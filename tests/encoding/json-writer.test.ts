@@ -7,17 +7,7 @@ import { isoTime, JsonWriters, writeJsonValue } from '../../src/encoding/json-wr
 import { ByteWriter } from '../../src/encoding/writer.js';
 import { RecordGraph } from '../../src/generate/graph.js';
 import { loadSchema } from '../../src/schema/load.js';
-
-const SCHEMA_FILES = [
-  'examples/ecommerce/ecommerce.json',
-  'examples/ecommerce-legacy/ecommerce.json',
-  'examples/jaffle-shop/jaffle-shop.json',
-  'bench/schemas/wide.json',
-  'tests/fixtures/complex.avsc',
-  'tests/fixtures/nested.json',
-  'tests/fixtures/legacy.json',
-  'tests/fixtures/products.sql',
-];
+import { SCHEMA_FILES } from '../helpers.js';
 
 /** The writer's bytes for records of one shape, written one after another into a writer that starts with `room` bytes. */
 function written(records: Array<Record<string, unknown>>, room = 16): string[] {
