@@ -4,28 +4,29 @@
  *
  * What it saves is the string `JSON.stringify` makes of every record, and the native call that
  * copies that string into the batch as UTF-8. Field names are written as constant stores compiled
- * into the writer, whole numbers and short ASCII strings without escapes are written in place, and
- * everything else goes through `JSON.stringify` itself: a string that needs escaping or is not
- * ASCII, a number with a fraction, a Date, a nested object. A value whose place in the record
- * `JSON.stringify` alone decides (a `toJSON` that may look at its key, a BigInt, which throws)
- * makes the writer give up on the record: the caller writes `JSON.stringify(record)` instead.
+ * into the writer; strings of printable ASCII, whole numbers, numbers of up to six decimals,
+ * Dates, Buffers, arrays and plain objects are written in place. `JSON.stringify` writes what is
+ * left, one value at a time: a string that needs escaping or is not ASCII, another number, any
+ * other kind of object. A value whose JSON only the whole record's `JSON.stringify` can tell (a
+ * `toJSON` that may look at its key, a BigInt, which throws) makes the writer give up on the
+ * record: the caller writes `JSON.stringify(record)` instead.
  *
  * The fields are written in the order of `Object.keys` of the record the writer was compiled from
  * (the order `JSON.stringify` takes); every record of a dataset is built by the same compiled
  * maker (generate/graph.ts), so every one has those keys in that order. The tests compare the
  * bytes with `JSON.stringify`'s for every example schema and for values of every kind.
  */
-import { nativeUtf8, writeDigits, type ByteWriter } from './writer.js';
+import { nativeUtf8, writeAscii, writeDigits, type ByteWriter } from './writer.js';
 
 /**
  * Writes `record` from `pos`; returns where it ends, or GIVE_UP. An end past `buf.length` means
  * the buffer was too small: the bytes are incomplete, and the caller grows the buffer and writes
  * again (typed-array stores past the end are dropped).
  */
-export type JsonWrite = (buf: Buffer, pos: number, record: Record<string, unknown>) => number;
+type JsonWrite = (buf: Buffer, pos: number, record: Record<string, unknown>) => number;
 
 /** The record holds a value whose JSON only `JSON.stringify(record)` can tell. */
-export const GIVE_UP = -1;
+const GIVE_UP = -1;
 
 /**
  * Strings shorter than this are copied char by char in JavaScript; longer ones are written by one
@@ -37,7 +38,7 @@ const SHORT = 48;
  * Compiles the writer for records with the keys of `sample`, in its key order. Each key's `"name":`
  * (with the `{` or `,` before it) is a run of constant byte stores.
  */
-export function compileJsonWriter(sample: Record<string, unknown>): JsonWrite {
+function compileJsonWriter(sample: Record<string, unknown>): JsonWrite {
   const lines = Object.keys(sample).map((name, i) => {
     const bytes = [...Buffer.from(`,${JSON.stringify(name)}:`)].slice(1);
     const stores = bytes.map((b, k) => `buf[p + ${k + 1}] = ${b};`).join(' ');
@@ -45,7 +46,7 @@ export function compileJsonWriter(sample: Record<string, unknown>): JsonWrite {
   if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') {
     buf[p] = first ? 123 : 44; ${stores}
     p = value(buf, p + ${bytes.length + 1}, v);
-    if (p < 0) return -1;
+    if (p < 0) return p;
     first = false;
   } // ${i}`;
   });
@@ -98,7 +99,7 @@ function value(buf: Buffer, p: number, v: unknown): number {
   if (typeof v === 'string') return string(buf, p, v);
   if (typeof v === 'number') return number(buf, p, v);
   if (typeof v === 'boolean') return v ? bytes4(buf, p, 116, 114, 117, 101) : bytes5(buf, p, 102, 97, 108, 115, 101);
-  if (v === null) return bytes4(buf, p, 110, 117, 108, 108);
+  if (v === null) return writeNull(buf, p);
   if (typeof v !== 'object') return GIVE_UP; // BigInt: JSON.stringify throws, and the caller's call will
   if (Array.isArray(v)) return array(buf, p, v);
   const toJSON = (v as { toJSON?: unknown }).toJSON;
@@ -160,7 +161,7 @@ const bufferToJSON = Buffer.prototype.toJSON;
 function date(buf: Buffer, p: number, d: Date): number {
   if (d.toISOString !== dateToISOString || d.valueOf !== dateValueOf || d[Symbol.toPrimitive] !== dateToPrimitive) return other(buf, p, d);
   const t = d.getTime();
-  if (!Number.isFinite(t)) return bytes4(buf, p, 110, 117, 108, 108);
+  if (!Number.isFinite(t)) return writeNull(buf, p);
   buf[p] = 34;
   p = isoTime(buf, p + 1, t);
   buf[p] = 34;
@@ -229,7 +230,7 @@ function array(buf: Buffer, p: number, a: unknown[]): number {
     if (i > 0) buf[p++] = 44;
     const v = a[i];
     // In an array, what a record's field would leave out is null.
-    p = v === undefined || typeof v === 'function' || typeof v === 'symbol' ? bytes4(buf, p, 110, 117, 108, 108) : value(buf, p, v);
+    p = v === undefined || typeof v === 'function' || typeof v === 'symbol' ? writeNull(buf, p) : value(buf, p, v);
     if (p < 0) return GIVE_UP;
   }
   buf[p] = 93;
@@ -281,11 +282,11 @@ function longString(buf: Buffer, p: number, s: string): number {
  */
 function number(buf: Buffer, p: number, v: number): number {
   if (v !== (v | 0)) {
-    if (!Number.isFinite(v)) return bytes4(buf, p, 110, 117, 108, 108);
+    if (!Number.isFinite(v)) return writeNull(buf, p);
     const end = decimal(buf, p, v);
     if (end >= 0) return end;
     const t = String(v); // digits, '.', 'e', '+' and '-': ASCII, one byte each
-    for (let i = 0; i < t.length; i++) buf[p + i] = t.charCodeAt(i);
+    writeAscii(buf, p, t);
     return p + t.length;
   }
   if (v < 0) {
@@ -337,11 +338,14 @@ function decimal(buf: Buffer, p: number, v: number): number {
   return -1;
 }
 
-
 /** JSON text by Buffer's native UTF-8 writer, when there is room for its longest encoding (else an end past the buffer). */
 function text(buf: Buffer, p: number, t: string): number {
   const end = p + 3 * t.length;
   return end > buf.length ? end : p + nativeUtf8(buf, p, t);
+}
+
+function writeNull(buf: Buffer, p: number): number {
+  return bytes4(buf, p, 110, 117, 108, 108);
 }
 
 function bytes4(buf: Buffer, p: number, a: number, b: number, c: number, d: number): number {
