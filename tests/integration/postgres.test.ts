@@ -66,6 +66,38 @@ test('a repeated key leaves one row with the latest values; keyless rows are all
   assert.equal((await rows('SELECT count(*)::int AS n FROM nokey'))[0]!.n, 200);
 });
 
+test('rows hold the records exactly: quotes, backslashes, control and non-ASCII characters, numbers, arrays, nested objects', async () => {
+  const tricky = 'it\'s "quoted" \\ back\tslash\nnew line \u0001 héllo ✓ 😀';
+  const file = tmpFile('exact.json', [
+    {
+      _meta: { topic: 'pg_exact', key: 'k' },
+      k: 'iteration.index',
+      s: `faker.helpers.arrayElement([${JSON.stringify(tricky)}, 'plain', ''])`,
+      name: 'faker.person.fullName()',
+      city: 'faker.location.city()',
+      price: 'faker.commerce.price(1, 1000)',
+      ratio: 'faker.number.float({ min: -1, max: 1, fractionDigits: 6 })',
+      big: 'faker.number.int({ min: 1000000000000, max: 9000000000000 })',
+      flag: 'faker.datatype.boolean()',
+      tags: 'faker.helpers.arrayElements(["a", "b\\"c", "ü"], 2)',
+      nested: { at: 'faker.location.zipCode()', deep: { n: 'faker.number.int(9)' } },
+    },
+  ]);
+  await client.query('DROP TABLE IF EXISTS pg_exact');
+  const r = runCli(['-s', file, '-f', 'postgres', '-n', '300', '--seed', '4'], ENV);
+  assert.equal(r.code, 0, r.stderr);
+  const dry = lines(runCli(['-s', file, '--dry-run', '-n', '300', '--seed', '4']).stdout).map((l) => l.value);
+  assert.ok(dry.some((v) => v.s === tricky), 'the tricky string was drawn');
+  const got = await rows('SELECT row_to_json(t) AS j FROM pg_exact t ORDER BY k');
+  assert.equal(got.length, 300);
+  for (let i = 0; i < dry.length; i++) {
+    const want = dry[i]!;
+    const j = got[i]!.j;
+    assert.deepEqual({ ...j, k: Number(j.k), big: Number(j.big) }, want, `row ${i + 1}`);
+  }
+  await client.query('DROP TABLE IF EXISTS pg_exact');
+});
+
 test('.sql input: the file\'s own DDL, in its schema, created if missing', async () => {
   const r = runCli(['-s', fixture('products.sql'), '-f', 'postgres', '-n', '50', '--seed', '1'], ENV);
   assert.equal(r.code, 0, r.stderr);

@@ -14,8 +14,9 @@ export function connectionTarget(url: string | undefined, host: string | undefin
 /**
  * Sends each table's rows in plan order, counting what each statement took. A statement carries at
  * most `size` rows and, past its first row, at most `maxBytes` of row JSON (`bytes[d][i]` is row
- * i's): large records (`--record-size`) would otherwise make statements of hundreds of megabytes,
- * over MySQL's `max_allowed_packet` and the largest string V8 can build.
+ * i's, and `send` gets the slice's sizes too): large records (`--record-size`) would otherwise
+ * make statements of hundreds of megabytes, over MySQL's `max_allowed_packet` and the largest
+ * string V8 can build.
  */
 export async function sendInSlices<T>(
   groups: T[][],
@@ -23,7 +24,7 @@ export async function sendInSlices<T>(
   size: number,
   maxBytes: number,
   delivered: number[],
-  send: (dataset: number, rows: T[]) => Promise<void>,
+  send: (dataset: number, rows: T[], sizes: number[]) => Promise<void>,
 ): Promise<void> {
   for (let d = 0; d < groups.length; d++) {
     const rows = groups[d]!;
@@ -33,7 +34,7 @@ export async function sendInSlices<T>(
       let total = sizes[i]!;
       while (end < rows.length && end - i < size && total + sizes[end]! <= maxBytes) total += sizes[end++]!;
       const slice = rows.slice(i, end);
-      await send(d, slice);
+      await send(d, slice, sizes.slice(i, end));
       delivered[d]! += slice.length;
       i = end;
     }
