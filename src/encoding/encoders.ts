@@ -6,6 +6,7 @@ import type { GenRecord } from '../generate/graph.js';
 import type { Plan } from '../schema/plan.js';
 import type { EncodedBatch } from './batch.js';
 import { JsonWriters, writeJsonValue } from './json-writer.js';
+import { sqlValuesWriter, type SqlColumns } from './sql-values.js';
 import { keyGetter, keyValueText } from './key.js';
 import { ByteWriter, putI32LE, writeDigits, writeUtf8 } from './writer.js';
 
@@ -28,6 +29,8 @@ export type EncodingSpec =
   | { kind: 'none' }
   | { kind: 'lines' }
   | { kind: 'json' }
+  /** MySQL: each record as its table's `(v1,v2,...)` tuple (sql-values.ts). */
+  | { kind: 'sql-values'; columns: SqlColumns }
   | { kind: 'avro'; schemas: Array<{ schema: object; id: number }> };
 
 type EncoderFactory = (plan: Plan, spec: EncodingSpec) => Encoder;
@@ -39,6 +42,7 @@ const factories: Record<string, EncoderFactory> = {
     const json = new JsonWriters(plan.datasets.length);
     return new RecordsEncoder(plan, (d, r, w) => json.write(d, r, w));
   },
+  'sql-values': (plan, spec) => new RecordsEncoder(plan, sqlValuesWriter((spec as Extract<EncodingSpec, { kind: 'sql-values' }>).columns)),
 };
 
 export function registerEncoder(kind: string, factory: EncoderFactory): void {

@@ -46,6 +46,38 @@ test('upsert: a repeated key leaves one row with the latest values; nested objec
   }
 });
 
+test('rows hold the records exactly: quotes, backslashes, control and non-ASCII characters, numbers, booleans, arrays, nested objects', async () => {
+  const tricky = 'it\'s "quoted" \\ back\tslash\nnew line \u0000 \u001a héllo ✓ 😀';
+  const file = tmpFile('exact.json', [
+    {
+      _meta: { topic: 'my_exact', key: 'k' },
+      k: 'iteration.index',
+      s: `faker.helpers.arrayElement([${JSON.stringify(tricky)}, 'plain', ''])`,
+      name: 'faker.person.fullName()',
+      price: 'faker.commerce.price(1, 1000)',
+      ratio: 'faker.number.float({ min: -1, max: 1, fractionDigits: 6 })',
+      big: 'faker.number.int({ min: 1000000000000, max: 9000000000000 })',
+      flag: 'faker.datatype.boolean()',
+      tags: 'faker.helpers.arrayElements(["a", "b\\"c", "ü", "it\'s"], 2)',
+      nested: { at: 'faker.location.zipCode()', deep: { s: `faker.helpers.arrayElement([${JSON.stringify(tricky)}, 'x'])` } },
+    },
+  ]);
+  await conn.query('DROP TABLE IF EXISTS my_exact');
+  const r = runCli(['-s', file, '-f', 'mysql', '-n', '300', '--seed', '4'], ENV);
+  assert.equal(r.code, 0, r.stderr);
+  const dry = lines(runCli(['-s', file, '--dry-run', '-n', '300', '--seed', '4']).stdout).map((l) => l.value);
+  assert.ok(dry.some((v) => v.s === tricky), 'the tricky string was drawn');
+  const got = await rows('SELECT * FROM my_exact ORDER BY k');
+  assert.equal(got.length, 300);
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  for (let i = 0; i < dry.length; i++) {
+    const g = got[i]!;
+    const row = { ...g, k: Number(g.k), ratio: Number(g.ratio), big: Number(g.big), flag: Boolean(g.flag), tags: json(g.tags), nested: json(g.nested) };
+    assert.deepEqual(row, dry[i], `row ${i + 1}`);
+  }
+  await conn.query('DROP TABLE IF EXISTS my_exact');
+});
+
 test('.sql input, --clean, and clear failures (credentials, database, misfit table, no half-created tables)', async () => {
   const sql = runCli(['-s', fixture('products.sql'), '-f', 'mysql', '-n', '20', '--seed', '1'], ENV);
   assert.equal(sql.code, 0, sql.stderr);

@@ -1,12 +1,14 @@
 /**
  * MySQL/MariaDB sink (mysql2). Tables are created when missing, from a .sql input's DDL or
  * inferred from sampled records (arrays and nested objects become JSON columns); rows go in
- * batched `INSERT ... ON DUPLICATE KEY UPDATE`, so a repeated key leaves its latest values.
+ * batched `INSERT ... ON DUPLICATE KEY UPDATE`, so a repeated key leaves its latest values. The
+ * workers write each record as its SQL tuple (src/encoding/sql-values.ts); this thread joins them.
  * MySQL DDL is not transactional: tables this run created are dropped again if a later create fails.
  */
 import mysql from 'mysql2/promise';
 import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
+import { sqlValueMode } from '../../encoding/sql-values.js';
 import { DatagenError, ErrorCodes } from '../../errors.js';
 import type { Plan } from '../../schema/plan.js';
 import type { DeliveryReport, Sink, SinkContext, SinkDefinition, SinkOptionsInput } from '../sink.js';
@@ -19,10 +21,10 @@ const q = (id: string) => `\`${id.replace(/`/g, '``')}\``;
 const qname = (t: { schema?: string; table: string }) => (t.schema ? `${q(t.schema)}.${q(t.table)}` : q(t.table));
 
 /**
- * Rows of JSON per INSERT, at most: a quarter of MariaDB's default `max_allowed_packet` (16 MB), and
- * all of MySQL 5.7's (4 MB) with room for quoting. More rows than this only with small records.
+ * Bytes of rows per INSERT, at most (past its first row): under MySQL 5.7's default
+ * `max_allowed_packet` (4 MB) with room for the statement around them, and under MariaDB's (16 MB).
  */
-const STATEMENT_BYTES = 4 << 20;
+const STATEMENT_BYTES = 3 << 20;
 
 function kindType(k: ColumnKind, isKey: boolean): string {
   if (typeof k === 'object') return 'JSON';
@@ -53,16 +55,6 @@ export function createTableSql(t: TableShape): string {
   return `CREATE TABLE ${qname(t)} (\n  ${cols.join(',\n  ')}\n)`;
 }
 
-const ISO = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)Z$/;
-
-/** A JSON value as the column wants it: JSON text for arrays and objects, MySQL's datetime form for timestamps. */
-function converter(c: Column): (v: unknown) => unknown {
-  const k = c.kind;
-  if (typeof k === 'object' || k === 'json') return (v) => (v === null || v === undefined ? null : JSON.stringify(v));
-  if (k === 'timestamp') return (v) => (typeof v === 'string' ? v.replace(ISO, '$1 $2') : v ?? null);
-  return (v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v ?? null);
-}
-
 function connectionError(e: unknown, o: MysqlOptions): DatagenError {
   const err = e as { code?: string; message: string };
   const why: Record<string, string> = {
@@ -88,9 +80,11 @@ export class MysqlSink implements Sink {
   private readonly o: MysqlOptions;
   private conn?: mysql.Connection;
   private tables: TableShape[] = [];
-  private statements: string[] = [];
-  private converters: Array<Array<(v: unknown) => unknown>> = [];
+  /** Each table's statement around its rows: `INSERT ... VALUES ` and the upsert clause. */
+  private statements: Array<{ head: string; tail: string }> = [];
   private delivered: number[] = [];
+  /** The rows of one statement, reused from statement to statement. */
+  private scratch = Buffer.alloc(0);
 
   constructor(input: SinkOptionsInput) {
     this.o = mysqlOptions(input);
@@ -107,10 +101,10 @@ export class MysqlSink implements Sink {
       const cols = t.columns.map((c) => q(c.name)).join(', ');
       const updates = t.columns.filter((c) => c.name !== t.key).map((c) => `${q(c.name)} = VALUES(${q(c.name)})`);
       const upsert = t.key && updates.length ? ` ON DUPLICATE KEY UPDATE ${updates.join(', ')}` : '';
-      return `INSERT ${t.key && !updates.length ? 'IGNORE ' : ''}INTO ${qname(t)} (${cols}) VALUES ?${upsert}`;
+      return { head: `INSERT ${t.key && !updates.length ? 'IGNORE ' : ''}INTO ${qname(t)} (${cols}) VALUES `, tail: upsert };
     });
-    this.converters = this.tables.map((t) => t.columns.map(converter));
-    return { kind: 'json' };
+    // The workers write each record as its table's tuple: this thread only joins them.
+    return { kind: 'sql-values', columns: this.tables.map((t) => t.columns.map((c) => ({ name: c.name, mode: sqlValueMode(c.kind) }))) };
   }
 
   private async createTables(ctx: SinkContext): Promise<void> {
@@ -159,21 +153,28 @@ export class MysqlSink implements Sink {
   }
 
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
-    const groups: unknown[][][] = this.tables.map(() => []);
+    const offsets: number[][] = this.tables.map(() => []);
     const sizes: number[][] = this.tables.map(() => []);
     const r = new RecordCursor(batch, start, end);
     while (r.next()) {
-      const value = r.value;
-      if (!value) continue;
-      const rec = JSON.parse(value.toString('utf8')) as Record<string, unknown>;
-      const t = this.tables[r.dataset]!;
-      const conv = this.converters[r.dataset]!;
-      groups[r.dataset]!.push(t.columns.map((c, i) => conv[i]!(rec[c.name])));
-      sizes[r.dataset]!.push(value.length);
+      if (r.valueLength < 0) continue;
+      offsets[r.dataset]!.push(r.valueAt);
+      sizes[r.dataset]!.push(r.valueLength);
     }
-    await sendInSlices(groups, sizes, this.o.batchSize, STATEMENT_BYTES, this.delivered, async (d, slice) => {
+    const source = Buffer.from(batch.buffer, 0, batch.length);
+    await sendInSlices(offsets, sizes, this.o.batchSize, STATEMENT_BYTES, this.delivered, async (d, at, lengths) => {
+      const { head, tail } = this.statements[d]!;
+      let total = at.length;
+      for (const n of lengths) total += n;
+      if (this.scratch.length < total) this.scratch = Buffer.allocUnsafe(Math.max(total, 2 * this.scratch.length));
+      const rows = this.scratch;
+      let p = 0;
+      for (let k = 0; k < at.length; k++) {
+        if (k) rows[p++] = 0x2c; // ,
+        p += source.copy(rows, p, at[k]!, at[k]! + lengths[k]!);
+      }
       try {
-        await this.conn!.query(this.statements[d]!, [slice]);
+        await this.conn!.query(head + rows.toString('utf8', 0, p) + tail);
       } catch (e) {
         throw new DatagenError(ErrorCodes.SINK, `MySQL table ${qname(this.tables[d]!)}: ${(e as Error).message}`, { cause: e });
       }
