@@ -1,4 +1,5 @@
 /** Shared test helpers: run the built CLI and read its dry-run lines. */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -72,3 +73,42 @@ export function lines(stdout: string): Line[] {
 }
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Runs a database sink on a schema whose records test its fidelity, and checks that the table
+ * holds each record exactly as the dry run prints it. `s` is sometimes `tricky`; the other fields
+ * are names, decimals, 13-digit integers, booleans, string arrays and a nested object. The key `k`
+ * is the iteration, so `read` returns the rows in the dry run's order, and `normalize` turns one
+ * into the record's JSON types (the drivers return big integers, booleans and JSON as they do).
+ */
+export async function assertRowsExact(o: {
+  format: string;
+  env: NodeJS.ProcessEnv;
+  table: string;
+  tricky: string;
+  read: () => Promise<Array<Record<string, any>>>;
+  normalize: (row: Record<string, any>) => Record<string, unknown>;
+}): Promise<void> {
+  const file = tmpFile('exact.json', [
+    {
+      _meta: { topic: o.table, key: 'k' },
+      k: 'iteration.index',
+      s: `faker.helpers.arrayElement([${JSON.stringify(o.tricky)}, 'plain', ''])`,
+      name: 'faker.person.fullName()',
+      city: 'faker.location.city()',
+      price: 'faker.commerce.price(1, 1000)',
+      ratio: 'faker.number.float({ min: -1, max: 1, fractionDigits: 6 })',
+      big: 'faker.number.int({ min: 1000000000000, max: 9000000000000 })',
+      flag: 'faker.datatype.boolean()',
+      tags: 'faker.helpers.arrayElements(["a", "b\\"c", "ü", "it\'s"], 2)',
+      nested: { at: 'faker.location.zipCode()', deep: { s: `faker.helpers.arrayElement([${JSON.stringify(o.tricky)}, 'x'])` } },
+    },
+  ]);
+  const r = runCli(['-s', file, '-f', o.format, '-n', '300', '--seed', '4'], o.env);
+  assert.equal(r.code, 0, r.stderr);
+  const dry = lines(runCli(['-s', file, '--dry-run', '-n', '300', '--seed', '4']).stdout).map((l) => l.value);
+  assert.ok(dry.some((v) => v.s === o.tricky), 'the tricky string was drawn');
+  const got = await o.read();
+  assert.equal(got.length, 300);
+  got.forEach((row, i) => assert.deepEqual(o.normalize(row), dry[i], `row ${i + 1}`));
+}

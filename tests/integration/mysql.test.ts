@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import mysql from 'mysql2/promise';
-import { example, fixture, lines, runCli, tmpFile } from '../helpers.js';
+import { assertRowsExact, example, fixture, lines, runCli, tmpFile } from '../helpers.js';
 
 const ENV = { MYSQL_HOST: '127.0.0.1', MYSQL_PORT: '3306', MYSQL_DB: 'test', MYSQL_USER: 'root', MYSQL_PASSWORD: '' };
 let conn: mysql.Connection;
@@ -48,33 +48,16 @@ test('upsert: a repeated key leaves one row with the latest values; nested objec
 
 test('rows hold the records exactly: quotes, backslashes, control and non-ASCII characters, numbers, booleans, arrays, nested objects', async () => {
   const tricky = 'it\'s "quoted" \\ back\tslash\nnew line \u0000 \u001a héllo ✓ 😀';
-  const file = tmpFile('exact.json', [
-    {
-      _meta: { topic: 'my_exact', key: 'k' },
-      k: 'iteration.index',
-      s: `faker.helpers.arrayElement([${JSON.stringify(tricky)}, 'plain', ''])`,
-      name: 'faker.person.fullName()',
-      price: 'faker.commerce.price(1, 1000)',
-      ratio: 'faker.number.float({ min: -1, max: 1, fractionDigits: 6 })',
-      big: 'faker.number.int({ min: 1000000000000, max: 9000000000000 })',
-      flag: 'faker.datatype.boolean()',
-      tags: 'faker.helpers.arrayElements(["a", "b\\"c", "ü", "it\'s"], 2)',
-      nested: { at: 'faker.location.zipCode()', deep: { s: `faker.helpers.arrayElement([${JSON.stringify(tricky)}, 'x'])` } },
-    },
-  ]);
   await conn.query('DROP TABLE IF EXISTS my_exact');
-  const r = runCli(['-s', file, '-f', 'mysql', '-n', '300', '--seed', '4'], ENV);
-  assert.equal(r.code, 0, r.stderr);
-  const dry = lines(runCli(['-s', file, '--dry-run', '-n', '300', '--seed', '4']).stdout).map((l) => l.value);
-  assert.ok(dry.some((v) => v.s === tricky), 'the tricky string was drawn');
-  const got = await rows('SELECT * FROM my_exact ORDER BY k');
-  assert.equal(got.length, 300);
   const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-  for (let i = 0; i < dry.length; i++) {
-    const g = got[i]!;
-    const row = { ...g, k: Number(g.k), ratio: Number(g.ratio), big: Number(g.big), flag: Boolean(g.flag), tags: json(g.tags), nested: json(g.nested) };
-    assert.deepEqual(row, dry[i], `row ${i + 1}`);
-  }
+  await assertRowsExact({
+    format: 'mysql',
+    env: ENV,
+    table: 'my_exact',
+    tricky,
+    read: () => rows('SELECT * FROM my_exact ORDER BY k'),
+    normalize: (g) => ({ ...g, k: Number(g.k), ratio: Number(g.ratio), big: Number(g.big), flag: Boolean(g.flag), tags: json(g.tags), nested: json(g.nested) }),
+  });
   await conn.query('DROP TABLE IF EXISTS my_exact');
 });
 
