@@ -93,13 +93,18 @@ export function writeAscii(buf: Uint8Array, at: number, s: string): boolean {
 /** Buffer's own UTF-8 writer (untyped in @types/node): no encoding lookup, no range checks. */
 export const nativeUtf8 = (buf: Buffer, at: number, s: string): number => (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
 
-/** Writes a whole number from 0 to 2^53 as decimal digits at `at` (room for 16 assumed); returns how many. */
+/**
+ * Writes a whole number from 0 to 2^53 - 1 as decimal digits at `at` (room for 16 assumed); returns
+ * how many. Every step is exact below 2^53: `v / 10` is never rounded up to the next whole number
+ * (its fraction is at most .9, the spacing of doubles there at most 1/8), and the digit is taken
+ * before 48 is added (`48 + v` would round for v within 48 of 2^53).
+ */
 export function writeDigits(buf: Uint8Array, at: number, v: number): number {
   let len = 1;
   for (let t = v; t >= 10; t = Math.floor(t / 10)) len++;
   for (let i = at + len - 1; i >= at; i--) {
     const q = Math.floor(v / 10);
-    buf[i] = 48 + v - q * 10;
+    buf[i] = 48 + (v - q * 10);
     v = q;
   }
   return len;

@@ -59,7 +59,8 @@ test('each value is written as mysql2 escaped it after the JSON round trip, in e
     0, -0, 1, -1, 2147483648, 1.5, -0.25, 0.1 + 0.2, 1e21, 1e-7, Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity,
     true, false, null, undefined, () => 1, Symbol('s'),
     [], [1, 2, 3], ['a', null, true, "o'k"], [undefined, () => 1], { a: 1, b: 'two\n' }, { u: undefined, k: 1 }, { '2': 'b', '1': 'a' }, { nested: { deeper: ["it's"] } },
-    new Date(Date.UTC(2024, 1, 29, 12, 30, 45, 678)), new Date(-1), new Date(NaN),
+    new Date(Date.UTC(2024, 1, 29, 12, 30, 45, 678)), new Date(-1), new Date(NaN), new Date(8.64e15), new Date(-8.64e15), new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)), new Date(Date.UTC(10000, 0, 1)),
+    Object.assign(new Date(0), { toJSON: () => 'own toJSON' }),
     Buffer.from([0, 1, 255]), new Map([[1, 2]]), other, Object.create(null),
     { toJSON: () => 'custom' }, { toJSON: (key: string) => `key ${key}` }, { toJSON: () => undefined },
   ];
@@ -99,4 +100,13 @@ test('every record of every example and fixture schema is written as mysql2 esca
     while (cursor.next()) seen++;
     assert.equal(seen, expected, file);
   }
+});
+
+test('whole numbers are written as String() writes them, up to ±(2^53 - 1) and past it', () => {
+  const values: number[] = [];
+  for (let d = 0; d < 2000; d++) values.push(Number.MAX_SAFE_INTEGER - d, -(Number.MAX_SAFE_INTEGER - d), 2 ** 31 + d, -(2 ** 31) - d, d, -d);
+  for (let i = 0; i < 20_000; i++) values.push(Math.floor((Math.random() - 0.5) * 2 ** 54));
+  values.push(2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e21, -1e21);
+  const columns = [{ name: 'v', mode: 'plain' as const }];
+  assert.deepEqual(tuples(values.map((v) => ({ v })), columns), values.map((v) => `(${String(v)})`));
 });
