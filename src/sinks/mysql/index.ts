@@ -6,14 +6,14 @@
  * MySQL DDL is not transactional: tables this run created are dropped again if a later create fails.
  */
 import mysql from 'mysql2/promise';
-import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
+import type { EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
 import { sqlValueMode } from '../../encoding/sql-values.js';
 import { DatagenError, ErrorCodes } from '../../errors.js';
 import type { Plan } from '../../schema/plan.js';
 import type { DeliveryReport, Sink, SinkContext, SinkDefinition, SinkOptionsInput } from '../sink.js';
 import { tableShapes, type Column, type ColumnKind, type TableShape } from '../sql/columns.js';
-import { dropTables, sendInSlices } from '../sql/shared.js';
+import { dropTables, RowBytes } from '../sql/shared.js';
 import { mysqlOptions, type MysqlOptions } from './options.js';
 
 const SAMPLE_ITERATIONS = 200;
@@ -83,8 +83,7 @@ export class MysqlSink implements Sink {
   /** Each table's statement around its rows: `INSERT ... VALUES ` and the upsert clause. */
   private statements: Array<{ head: string; tail: string }> = [];
   private delivered: number[] = [];
-  /** The rows of one statement, reused from statement to statement. */
-  private scratch = Buffer.alloc(0);
+  private readonly rows = new RowBytes();
 
   constructor(input: SinkOptionsInput) {
     this.o = mysqlOptions(input);
@@ -153,28 +152,11 @@ export class MysqlSink implements Sink {
   }
 
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
-    const offsets: number[][] = this.tables.map(() => []);
-    const sizes: number[][] = this.tables.map(() => []);
-    const r = new RecordCursor(batch, start, end);
-    while (r.next()) {
-      if (r.valueLength < 0) continue;
-      offsets[r.dataset]!.push(r.valueAt);
-      sizes[r.dataset]!.push(r.valueLength);
-    }
-    const source = Buffer.from(batch.buffer, 0, batch.length);
-    await sendInSlices(offsets, sizes, this.o.batchSize, STATEMENT_BYTES, this.delivered, async (d, at, lengths) => {
+    const range = { start, end, tables: this.tables.length, rows: this.o.batchSize, bytes: STATEMENT_BYTES };
+    await this.rows.send(batch, range, this.delivered, async (d, rows) => {
       const { head, tail } = this.statements[d]!;
-      let total = at.length;
-      for (const n of lengths) total += n;
-      if (this.scratch.length < total) this.scratch = Buffer.allocUnsafe(Math.max(total, 2 * this.scratch.length));
-      const rows = this.scratch;
-      let p = 0;
-      for (let k = 0; k < at.length; k++) {
-        if (k) rows[p++] = 0x2c; // ,
-        p += source.copy(rows, p, at[k]!, at[k]! + lengths[k]!);
-      }
       try {
-        await this.conn!.query(head + rows.toString('utf8', 0, p) + tail);
+        await this.conn!.query(head + rows.toString('utf8') + tail);
       } catch (e) {
         throw new DatagenError(ErrorCodes.SINK, `MySQL table ${qname(this.tables[d]!)}: ${(e as Error).message}`, { cause: e });
       }

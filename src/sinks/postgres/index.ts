@@ -5,13 +5,13 @@
  * tables upsert, the latest record of a key winning, as a Kafka UPSERT source would see it.
  */
 import pg from 'pg';
-import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
+import type { EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
 import { DatagenError, ErrorCodes } from '../../errors.js';
 import type { Plan } from '../../schema/plan.js';
 import type { DeliveryReport, Sink, SinkContext, SinkDefinition, SinkOptionsInput } from '../sink.js';
 import { tableShapes, type Column, type ColumnKind, type TableShape } from '../sql/columns.js';
-import { dropTables, sendInSlices } from '../sql/shared.js';
+import { dropTables, RowBytes } from '../sql/shared.js';
 import { postgresOptions, type PostgresOptions } from './options.js';
 
 const SAMPLE_ITERATIONS = 200;
@@ -92,8 +92,7 @@ export class PostgresSink implements Sink {
   private tables: TableShape[] = [];
   private statements: string[] = [];
   private delivered: number[] = [];
-  /** The statement's JSON array, reused (a statement's bytes are sent before its query resolves). */
-  private scratch = Buffer.alloc(0);
+  private readonly rows = new RowBytes('[', ']');
 
   constructor(input: SinkOptionsInput) {
     this.o = postgresOptions(input);
@@ -151,34 +150,14 @@ export class PostgresSink implements Sink {
   }
 
   /**
-   * Each table's rows go as one JSON array, built as bytes: the records' JSON copied from the batch
-   * by offset into a buffer reused from statement to statement, and sent as the `json` parameter
-   * in binary format, which for `json` is the text itself. No string is made of it on this side.
+   * Each table's rows go as one JSON array, built as bytes (RowBytes) and sent as the `json`
+   * parameter in binary format, which for `json` is the text itself: no string is made of it here.
    */
   async write(batch: EncodedBatch, start: number, end: number): Promise<void> {
-    const offsets: number[][] = this.tables.map(() => []);
-    const sizes: number[][] = this.tables.map(() => []);
-    const r = new RecordCursor(batch, start, end);
-    while (r.next()) {
-      if (r.valueLength < 0) continue;
-      offsets[r.dataset]!.push(r.valueAt);
-      sizes[r.dataset]!.push(r.valueLength);
-    }
-    const source = Buffer.from(batch.buffer, 0, batch.length);
-    await sendInSlices(offsets, sizes, this.o.batchSize, STATEMENT_BYTES, this.delivered, async (d, at, lengths) => {
-      let total = 2 + at.length;
-      for (const n of lengths) total += n;
-      if (this.scratch.length < total) this.scratch = Buffer.allocUnsafe(Math.max(total, 2 * this.scratch.length));
-      const json = this.scratch;
-      let p = 0;
-      json[p++] = 0x5b; // [
-      for (let k = 0; k < at.length; k++) {
-        if (k) json[p++] = 0x2c; // ,
-        p += source.copy(json, p, at[k]!, at[k]! + lengths[k]!);
-      }
-      json[p++] = 0x5d; // ]
+    const range = { start, end, tables: this.tables.length, rows: this.o.batchSize, bytes: STATEMENT_BYTES };
+    await this.rows.send(batch, range, this.delivered, async (d, json) => {
       try {
-        await this.client!.query(this.statements[d]!, [json.subarray(0, p)]);
+        await this.client!.query(this.statements[d]!, [json]);
       } catch (e) {
         throw new DatagenError(ErrorCodes.SINK, `PostgreSQL table ${qname(this.tables[d]!)}: ${(e as Error).message}`, { cause: e });
       }
