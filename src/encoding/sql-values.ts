@@ -10,7 +10,8 @@
  *   field's name, NaN and the infinities as null, an undefined field or a function as null;
  * - then as the column wants it: `json` columns (arrays and nested objects, or a .sql `json` type)
  *   the value's JSON text, `timestamp` columns an ISO string as MySQL's `YYYY-MM-DD HH:MM:SS.sss`,
- *   other columns the value itself, or the JSON text of an array or object;
+ *   other columns the value itself, or the JSON text of an array or object (in a timestamp column
+ *   too, where mysql2 was handed the array or object itself and wrote SQL that MySQL refused);
  * - written as `NULL`, `true`/`false`, a number as `String()` writes it, or a string quoted in
  *   `'...'` with `\0 \b \t \n \r \Z \" \' \\` escapes, in UTF-8.
  */
