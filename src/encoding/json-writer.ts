@@ -16,7 +16,7 @@
  * maker (generate/graph.ts), so every one has those keys in that order. The tests compare the
  * bytes with `JSON.stringify`'s for every example schema and for values of every kind.
  */
-import { nativeUtf8, writeAscii, writeDigits, type ByteWriter } from './writer.js';
+import { nativeUtf8, writeAscii, writeDigits, writePadded, type ByteWriter } from './writer.js';
 
 /**
  * Writes `record` from `pos`; returns where it ends, or GIVE_UP. An end past `buf.length` means
@@ -103,7 +103,7 @@ function value(buf: Buffer, p: number, v: unknown): number {
   if (typeof v !== 'object') return GIVE_UP; // BigInt: JSON.stringify throws, and the caller's call will
   if (Array.isArray(v)) return array(buf, p, v);
   const toJSON = (v as { toJSON?: unknown }).toJSON;
-  if (toJSON === dateToJSON) return date(buf, p, v as Date);
+  if (toJSON === dateToJSON) return isPlainDate(v) ? date(buf, p, v) : other(buf, p, v);
   if (toJSON === bufferToJSON) return bytesObject(buf, p, v as Buffer);
   // Any other toJSON is called with the value's key, which only the whole record's stringify passes.
   if (toJSON !== undefined) return GIVE_UP;
@@ -155,11 +155,17 @@ const dateToPrimitive = Date.prototype[Symbol.toPrimitive];
 const bufferToJSON = Buffer.prototype.toJSON;
 
 /**
- * A Date as its own toJSON gives it: toISOString's ASCII in quotes, or null for an invalid date.
- * Only for a Date whose methods are the built-in ones, which do not call out to anything else.
+ * A Date whose JSON is what its time value says: its toJSON and the methods that one calls are the
+ * built-in ones, which do not call out to anything else. Its JSON is toISOString's text (`isoTime`),
+ * or null for an invalid date.
  */
+export function isPlainDate(v: object): v is Date {
+  const d = v as Date;
+  return d.toJSON === dateToJSON && d.toISOString === dateToISOString && d.valueOf === dateValueOf && d[Symbol.toPrimitive] === dateToPrimitive;
+}
+
+/** A plain Date (`isPlainDate`) as its own toJSON gives it: toISOString's ASCII in quotes, or null for an invalid date. */
 function date(buf: Buffer, p: number, d: Date): number {
-  if (d.toISOString !== dateToISOString || d.valueOf !== dateValueOf || d[Symbol.toPrimitive] !== dateToPrimitive) return other(buf, p, d);
   const t = d.getTime();
   if (!Number.isFinite(t)) return writeNull(buf, p);
   buf[p] = 34;
@@ -187,40 +193,30 @@ export function isoTime(buf: Uint8Array, p: number, t: number): number {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  if (year >= 0 && year <= 9999) p = padded(buf, p, year, 4);
+  if (year >= 0 && year <= 9999) p = writePadded(buf, p, year, 4);
   else {
     buf[p] = year < 0 ? 45 : 43;
-    p = padded(buf, p + 1, Math.abs(year), 6);
+    p = writePadded(buf, p + 1, Math.abs(year), 6);
   }
   buf[p] = 45;
-  p = padded(buf, p + 1, month, 2);
+  p = writePadded(buf, p + 1, month, 2);
   buf[p] = 45;
-  p = padded(buf, p + 1, day, 2);
+  p = writePadded(buf, p + 1, day, 2);
   buf[p] = 84;
   const hours = Math.floor(ms / 3_600_000);
   ms -= hours * 3_600_000;
   const minutes = Math.floor(ms / 60_000);
   ms -= minutes * 60_000;
   const seconds = Math.floor(ms / 1000);
-  p = padded(buf, p + 1, hours, 2);
+  p = writePadded(buf, p + 1, hours, 2);
   buf[p] = 58;
-  p = padded(buf, p + 1, minutes, 2);
+  p = writePadded(buf, p + 1, minutes, 2);
   buf[p] = 58;
-  p = padded(buf, p + 1, seconds, 2);
+  p = writePadded(buf, p + 1, seconds, 2);
   buf[p] = 46;
-  p = padded(buf, p + 1, ms - seconds * 1000, 3);
+  p = writePadded(buf, p + 1, ms - seconds * 1000, 3);
   buf[p] = 90;
   return p + 1;
-}
-
-/** `v` (0 ≤ v < 10^width) as `width` digits, zeros first. */
-function padded(buf: Uint8Array, p: number, v: number, width: number): number {
-  for (let i = p + width - 1; i >= p; i--) {
-    const q = (v / 10) | 0;
-    buf[i] = 48 + v - q * 10;
-    v = q;
-  }
-  return p + width;
 }
 
 function array(buf: Buffer, p: number, a: unknown[]): number {
@@ -333,7 +329,7 @@ function decimal(buf: Buffer, p: number, v: number): number {
       width--;
     }
     buf[p] = 46;
-    return padded(buf, p + 1, fraction, width);
+    return writePadded(buf, p + 1, fraction, width);
   }
   return -1;
 }

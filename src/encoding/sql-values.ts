@@ -17,7 +17,7 @@
  */
 import type { GenRecord } from '../generate/graph.js';
 import type { ColumnKind } from '../sinks/sql/columns.js';
-import { isoTime } from './json-writer.js';
+import { isoTime, isPlainDate } from './json-writer.js';
 import { nativeUtf8, writeAscii, writeDigits, type ByteWriter } from './writer.js';
 
 /** How a column turns a value into SQL. */
@@ -95,8 +95,6 @@ function writeQuoted(w: ByteWriter, s: string): void {
   w.pos = at;
 }
 
-const dateToJSON = Date.prototype.toJSON;
-
 /**
  * A Date as its JSON carries it (toISOString's text, or null when invalid), converted for the
  * column: MySQL's `YYYY-MM-DD HH:MM:SS.sss` in a timestamp column (for years 0-9999, which the
@@ -140,7 +138,7 @@ function writeValue(w: ByteWriter, mode: SqlValueMode, v: unknown, name: string)
       return writeBare(w, 'NULL');
   }
   if (v === null) return writeBare(w, 'NULL');
-  if (v instanceof Date && v.toJSON === dateToJSON) return writeDate(w, mode, v);
+  if (typeof v === 'object' && isPlainDate(v)) return writeDate(w, mode, v);
   // Anything else as the record's JSON carries it (toJSON gets the field's name, as there).
   const json: unknown = JSON.parse(JSON.stringify({ [name]: v }))[name];
   if (json === undefined || json === null) return writeBare(w, 'NULL');
@@ -158,13 +156,9 @@ type TupleWriter = (record: GenRecord, w: ByteWriter) => void;
 function compileTuple(columns: SqlColumns[number]): TupleWriter {
   const lines = columns.map(({ name, mode }, i) => {
     const n = JSON.stringify(name);
-    return `${i > 0 ? 'comma(w); ' : ''}value(w, ${JSON.stringify(mode)}, record[${n}], ${n});`;
+    return `${i > 0 ? 'w.byte(0x2c); ' : ''}value(w, ${JSON.stringify(mode)}, record[${n}], ${n});`;
   });
-  const comma = (w: ByteWriter) => {
-    w.ensure(1);
-    w.buf[w.pos++] = 0x2c;
-  };
-  return new Function('value', 'comma', `return function tuple(record, w) {\n${lines.join('\n')}\n};`)(writeValue, comma) as TupleWriter;
+  return new Function('value', `return function tuple(record, w) {\n${lines.join('\n')}\n};`)(writeValue) as TupleWriter;
 }
 
 /** Writes dataset `d`'s record as one tuple at `w.pos`; returns its byte length. */
@@ -172,11 +166,9 @@ export function sqlValuesWriter(columns: SqlColumns): (d: number, record: GenRec
   const tuples = columns.map(compileTuple);
   return (d, record, w) => {
     const start = w.pos;
-    w.ensure(1);
-    w.buf[w.pos++] = 0x28; // (
+    w.byte(0x28); // (
     tuples[d]!(record, w);
-    w.ensure(1);
-    w.buf[w.pos++] = 0x29; // )
+    w.byte(0x29); // )
     return w.pos - start;
   };
 }

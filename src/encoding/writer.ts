@@ -30,6 +30,12 @@ export class ByteWriter {
     this.pos = at + n;
   }
 
+  /** Writes one byte. */
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
   /** Writes UTF-8 text; returns its byte length. */
   string(s: string): number {
     this.ensure(s.length * 3);
@@ -93,21 +99,36 @@ export function writeAscii(buf: Uint8Array, at: number, s: string): boolean {
 /** Buffer's own UTF-8 writer (untyped in @types/node): no encoding lookup, no range checks. */
 export const nativeUtf8 = (buf: Buffer, at: number, s: string): number => (buf as unknown as { utf8Write(s: string, at: number): number }).utf8Write(s, at);
 
-/**
- * Writes a whole number from 0 to 2^53 - 1 as decimal digits at `at` (room for 16 assumed); returns
- * how many. Every step is exact below 2^53: `v / 10` is never rounded up to the next whole number
- * (its fraction is at most .9, the spacing of doubles there at most 1/8), and the digit is taken
- * before 48 is added (`48 + v` would round for v within 48 of 2^53).
- */
+/** Writes a whole number from 0 to 2^53 - 1 as decimal digits at `at` (room for 16 assumed); returns how many. */
 export function writeDigits(buf: Uint8Array, at: number, v: number): number {
   let len = 1;
   for (let t = v; t >= 10; t = Math.floor(t / 10)) len++;
-  for (let i = at + len - 1; i >= at; i--) {
-    const q = Math.floor(v / 10);
-    buf[i] = 48 + (v - q * 10);
-    v = q;
-  }
+  writePadded(buf, at, v, len);
   return len;
+}
+
+/**
+ * Writes `v` (a whole number, 0 ≤ v < 10^width, below 2^53) as `width` digits from `at`, zeros
+ * first; returns where they end. Every step is exact below 2^53: `v / 10` is never rounded up to
+ * the next whole number (its fraction is at most .9, the spacing of doubles there at most 1/8),
+ * and the digit is taken before 48 is added (`48 + v` would round for v within 48 of 2^53).
+ */
+export function writePadded(buf: Uint8Array, at: number, v: number, width: number): number {
+  if (v <= 0x7fffffff) {
+    // 32-bit integer arithmetic, cheaper than the doubles' below (most keys, prices, dates).
+    for (let i = at + width - 1; i >= at; i--) {
+      const q = (v / 10) | 0;
+      buf[i] = 48 + v - q * 10;
+      v = q;
+    }
+  } else {
+    for (let i = at + width - 1; i >= at; i--) {
+      const q = Math.floor(v / 10);
+      buf[i] = 48 + (v - q * 10);
+      v = q;
+    }
+  }
+  return at + width;
 }
 
 /** Little-endian int32 without Buffer's range checks (the callers' values are lengths or -1). */

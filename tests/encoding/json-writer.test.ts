@@ -67,6 +67,7 @@ test('the JSON writer matches JSON.stringify for values of every kind', () => {
     [], [1, 2, 3], ['a', null, true], [undefined, () => 1, Symbol('s')], [[1, [2]], { a: [] }], new Array(3),
     {}, { a: 1, b: 'two' }, { u: undefined, f: () => 1, k: 1 }, { '2': 'b', '1': 'a', z: 0 }, { 'quote"key': 1, 'é': 2 }, { nested: { deeper: { deepest: [1] } } },
     new Date(Date.UTC(2024, 1, 29, 12, 30, 45, 678)), new Date(-1), new Date(NaN), new Date(8.64e15),
+    Object.assign(new Date(0), { toISOString: () => 'own toISOString' }), Object.assign(new Date(0), { valueOf: () => NaN }),
     Buffer.from([0, 1, 127, 128, 255]), Buffer.alloc(0),
     new Map([[1, 2]]), new Set([1]), new Point(1, 2), other, Object.create(null),
     { toJSON: () => 'custom' }, { toJSON: (key: string) => `key ${key}` }, { toJSON: () => undefined },

@@ -60,7 +60,7 @@ test('each value is written as mysql2 escaped it after the JSON round trip, in e
     true, false, null, undefined, () => 1, Symbol('s'),
     [], [1, 2, 3], ['a', null, true, "o'k"], [undefined, () => 1], { a: 1, b: 'two\n' }, { u: undefined, k: 1 }, { '2': 'b', '1': 'a' }, { nested: { deeper: ["it's"] } },
     new Date(Date.UTC(2024, 1, 29, 12, 30, 45, 678)), new Date(-1), new Date(NaN), new Date(8.64e15), new Date(-8.64e15), new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)), new Date(Date.UTC(10000, 0, 1)),
-    Object.assign(new Date(0), { toJSON: () => 'own toJSON' }),
+    Object.assign(new Date(0), { toJSON: () => 'own toJSON' }), Object.assign(new Date(0), { toISOString: () => 'own toISOString' }), Object.assign(new Date(0), { valueOf: () => NaN }),
     Buffer.from([0, 1, 255]), new Map([[1, 2]]), other, Object.create(null),
     { toJSON: () => 'custom' }, { toJSON: (key: string) => `key ${key}` }, { toJSON: () => undefined },
   ];

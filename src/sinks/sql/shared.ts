@@ -14,7 +14,7 @@ export function connectionTarget(url: string | undefined, host: string | undefin
 
 /**
  * Sends each table's rows in plan order, counting what each statement took. A statement carries at
- * most `size` rows and, past its first row, at most `maxBytes` of row JSON (`bytes[d][i]` is row
+ * most `size` rows and, past its first row, at most `maxBytes` of row bytes (`bytes[d][i]` is row
  * i's, and `send` gets the slice's sizes too): large records (`--record-size`) would otherwise
  * make statements of hundreds of megabytes, over MySQL's `max_allowed_packet` and the largest
  * string V8 can build.
@@ -65,9 +65,8 @@ export class RowBytes {
     delivered: number[],
     send: (dataset: number, rows: Buffer) => Promise<void>,
   ): Promise<void> {
-    const offsets: number[][] = [];
-    const sizes: number[][] = [];
-    for (let d = 0; d < range.tables; d++) offsets.push([]), sizes.push([]);
+    const offsets = Array.from({ length: range.tables }, (): number[] => []);
+    const sizes = Array.from({ length: range.tables }, (): number[] => []);
     const r = new RecordCursor(batch, range.start, range.end);
     while (r.next()) {
       if (r.valueLength < 0) continue;
