@@ -13,6 +13,14 @@
  * flush and shutdown. The records are the same as through node-rdkafka's produce(): same
  * partitioner (RD_KAFKA_PARTITION_UA), copied key and value, no headers, no opaque, timestamp
  * set by librdkafka. It links against node-rdkafka's own librdkafka.so.1, so both use one copy.
+ *
+ * A batch goes to librdkafka a chunk of up to CHUNK records at a time, each chunk as one
+ * rd_kafka_produce_batch() per dataset (topic) in it: librdkafka then reads its two clocks and
+ * takes the topic's lock once per call, not once per record. Each topic still gets its records
+ * in batch order; only the order between topics within a chunk changes, which Kafka does not
+ * keep anyway (each topic is its own log). A record's timestamp is the time its call began: a
+ * chunk takes a fraction of a millisecond to hand over, so the timestamps (milliseconds) are the
+ * per-record ones to within that.
  */
 #include <node_api.h>
 #include <pthread.h>
@@ -70,10 +78,21 @@ rd_kafka_resp_err_t conf_init(rd_kafka_conf_t *conf, void **plug_opaquep, char *
 
 /* ---- Node-API side ---- */
 
+/* Records per chunk (see the top). */
+#define CHUNK 1024
+
 typedef struct {
   rd_kafka_t *rk;
   size_t ntopics;
   rd_kafka_topic_t **topics;
+  /* Scratch for one chunk, kept between calls. */
+  rd_kafka_message_t msgs[CHUNK]; /* grouped by dataset */
+  size_t start[CHUNK + 1];        /* each record's byte offset, in batch order; then the chunk's end */
+  uint16_t dataset[CHUNK];        /* each record's dataset, in batch order */
+  uint32_t slot[CHUNK];           /* each record's place in msgs */
+  uint32_t *first;                /* per dataset: where its records begin in msgs (ntopics + 1) */
+  uint8_t *spare;                 /* records not taken, gathered before they move to the chunk's end */
+  size_t spare_size;
 } bulk_t;
 
 static void release_topics(bulk_t *b) {
@@ -82,6 +101,11 @@ static void release_topics(bulk_t *b) {
   free(b->topics);
   b->topics = NULL;
   b->ntopics = 0;
+  free(b->first);
+  b->first = NULL;
+  free(b->spare);
+  b->spare = NULL;
+  b->spare_size = 0;
 }
 
 static void finalize(napi_env env, void *data, void *hint) {
@@ -143,13 +167,16 @@ static napi_value js_claim(napi_env env, napi_callback_info info) {
      produces per record). */
   bulk_t *b = calloc(1, sizeof(bulk_t));
   rd_kafka_topic_t **topics = b ? calloc(n ? n : 1, sizeof(rd_kafka_topic_t *)) : NULL;
-  if (!topics) {
+  uint32_t *first = topics ? calloc(n + 1, sizeof(uint32_t)) : NULL;
+  if (!first) {
+    free(topics);
     free(b);
     return nul;
   }
   b->rk = rk;
   b->topics = topics;
   b->ntopics = n;
+  b->first = first;
   for (uint32_t i = 0; i < n; i++) {
     napi_value name;
     char buf[512];
@@ -198,11 +225,96 @@ static inline int32_t read_i32(const uint8_t *p) {
 }
 
 /*
+ * One chunk: the records whose offsets are in b->start[0..n] (n of them, their datasets in
+ * b->dataset), handed over as one rd_kafka_produce_batch() per dataset, adding one to
+ * produced[dataset] for each record taken. Returns 0 when all were taken. Otherwise returns the
+ * error of the first record refused and moves the records not taken to the end of the chunk,
+ * in batch order but with the refused record first, so that the caller goes on (or reports)
+ * from *resume: after a full queue (_QUEUE_FULL) each dataset's records from the refused one on
+ * were not taken, and datasets after it were not tried. Any other refusal ends the run; records
+ * of its dataset after it may have been taken (librdkafka goes on past such a refusal).
+ */
+static int produce_chunk(bulk_t *b, uint8_t *buf, size_t n, double *produced, size_t *resume) {
+  size_t nt = b->ntopics;
+  uint32_t *first = b->first;
+  memset(first, 0, (nt + 1) * sizeof(uint32_t));
+  for (size_t i = 0; i < n; i++) first[b->dataset[i] + 1]++;
+  for (size_t d = 0; d < nt; d++) first[d + 1] += first[d];
+  /* first[d] now counts from where dataset d's records begin; fill msgs in batch order. */
+  for (size_t i = 0; i < n; i++) {
+    uint16_t d = b->dataset[i];
+    uint32_t at = first[d]++;
+    b->slot[i] = at;
+    const uint8_t *p = buf + b->start[i];
+    int32_t klen = read_i32(p + 2);
+    const uint8_t *q = p + 6 + (klen > 0 ? klen : 0);
+    int32_t vlen = read_i32(q);
+    rd_kafka_message_t *m = &b->msgs[at];
+    m->err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    m->key = klen >= 0 ? (void *)(p + 6) : NULL;
+    m->key_len = klen > 0 ? (size_t)klen : 0;
+    m->payload = vlen >= 0 ? (void *)(q + 4) : NULL;
+    m->len = vlen > 0 ? (size_t)vlen : 0;
+    m->_private = NULL;
+  }
+  /* Shift back: first[d] is where dataset d begins again. */
+  for (size_t d = nt; d > 0; d--) first[d] = first[d - 1];
+  first[0] = 0;
+
+  int err = 0;
+  size_t stopped = nt; /* the dataset whose call had a refusal */
+  for (size_t d = 0; d < nt; d++) {
+    int cnt = (int)(first[d + 1] - first[d]);
+    if (!cnt) continue;
+    rd_kafka_message_t *m = &b->msgs[first[d]];
+    int good = rd_kafka_produce_batch(b->topics[d], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, m, cnt);
+    produced[d] += good;
+    if (good < cnt) {
+      for (int k = 0; k < cnt; k++)
+        if (m[k].err) {
+          err = m[k].err;
+          break;
+        }
+      stopped = d;
+      break;
+    }
+  }
+  if (!err) return 0;
+
+  /* Gather the records not taken: the refused one first, then the others in batch order. A
+     record was not taken if it has an error, or its dataset comes after the one that stopped. */
+  size_t chunk_start = b->start[0], chunk_end = b->start[n];
+  if (b->spare_size < chunk_end - chunk_start) {
+    uint8_t *grown = realloc(b->spare, chunk_end - chunk_start);
+    if (!grown) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE; /* nothing moved: the caller fails the run */
+    b->spare = grown;
+    b->spare_size = chunk_end - chunk_start;
+  }
+  size_t len = 0, refused = n;
+  for (size_t i = 0; i < n && refused == n; i++)
+    if (b->dataset[i] == stopped && b->msgs[b->slot[i]].err == err) refused = i;
+  for (size_t pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < n; i++) {
+      if ((pass == 0) != (i == refused)) continue;
+      if (b->dataset[i] < stopped || (b->dataset[i] == stopped && !b->msgs[b->slot[i]].err)) continue;
+      size_t size = b->start[i + 1] - b->start[i];
+      memcpy(b->spare + len, buf + b->start[i], size);
+      len += size;
+    }
+  }
+  memcpy(buf + chunk_end - len, b->spare, len);
+  *resume = chunk_end - len;
+  return err;
+}
+
+/*
  * produce(handle, arrayBuffer, start, end, produced): enqueues the records packed in
- * arrayBuffer[start, end) in order, adding one to produced[dataset] for each. Stops at the first
- * record librdkafka refuses. Returns the byte offset reached (end when all were taken) and puts
- * the refusal's error code in produced[produced.length - 1] (0 when none; _BAD_MSG when the batch
- * is not well formed, which would be a bug in the encoder).
+ * arrayBuffer[start, end), adding one to produced[dataset] for each, each topic's in batch order
+ * (see the top). Stops at the first record librdkafka refuses. Returns the byte offset to go on
+ * from (end when all were taken): the records from there to end are the ones not taken, the
+ * refused one first, moved there within the buffer. Puts the refusal's error code in
+ * produced[produced.length - 1] (0 when none; _BAD_MSG when the batch is not well formed, which
+ * would be a bug in the encoder: then the records before the malformed one are taken).
  */
 static napi_value js_produce(napi_env env, napi_callback_info info) {
   napi_value argv[5];
@@ -218,48 +330,48 @@ static napi_value js_produce(napi_env env, napi_callback_info info) {
   size_t counts_len;
   void *counts_data;
   CHECK(napi_get_typedarray_info(env, argv[4], &type, &counts_len, &counts_data, NULL, NULL));
-  if (type != napi_float64_array || counts_len != b->ntopics + 1 || !b->rk) {
+  if (type != napi_float64_array || counts_len != b->ntopics + 1 || !b->rk || b->ntopics > 65535) {
     napi_throw_error(env, NULL, "bulk: bad produce() arguments");
     return NULL;
   }
   double *produced = counts_data;
-  const uint8_t *buf = data;
+  uint8_t *buf = data;
   size_t pos = (size_t)startd, end = (size_t)endd;
   if (end > size) end = size;
   int err = 0;
-  while (pos + 10 <= end) {
-    uint16_t dataset = (uint16_t)(buf[pos] | (buf[pos + 1] << 8));
-    int32_t klen = read_i32(buf + pos + 2);
-    size_t at = pos + 6;
-    const void *key = NULL;
-    if (klen >= 0) {
-      key = buf + at;
-      at += (size_t)klen;
+  while (pos < end && !err) {
+    /* Frame up to CHUNK records: dataset (u16), key length (i32, -1 for none), key, value length
+       (i32, -1 for none), value. */
+    size_t n = 0, at = pos;
+    while (n < CHUNK && at < end) {
+      if (at + 10 > end) {
+        err = RD_KAFKA_RESP_ERR__BAD_MSG;
+        break;
+      }
+      uint16_t dataset = (uint16_t)(buf[at] | (buf[at + 1] << 8));
+      int32_t klen = read_i32(buf + at + 2);
+      size_t next = at + 6 + (klen > 0 ? (size_t)klen : 0);
+      if (next + 4 > end) {
+        err = RD_KAFKA_RESP_ERR__BAD_MSG;
+        break;
+      }
+      int32_t vlen = read_i32(buf + next);
+      next += 4 + (vlen > 0 ? (size_t)vlen : 0);
+      if (dataset >= b->ntopics || next > end) {
+        err = RD_KAFKA_RESP_ERR__BAD_MSG;
+        break;
+      }
+      b->start[n] = at;
+      b->dataset[n++] = dataset;
+      at = next;
     }
-    if (at + 4 > end) {
-      err = RD_KAFKA_RESP_ERR__BAD_MSG;
-      break;
-    }
-    int32_t vlen = read_i32(buf + at);
-    at += 4;
-    void *value = NULL;
-    if (vlen >= 0) {
-      value = (void *)(buf + at);
-      at += (size_t)vlen;
-    }
-    if (dataset >= b->ntopics || at > end) {
-      err = RD_KAFKA_RESP_ERR__BAD_MSG;
-      break;
-    }
-    if (rd_kafka_produce(b->topics[dataset], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, value, vlen > 0 ? (size_t)vlen : 0, key,
-                         klen > 0 ? (size_t)klen : 0, NULL) == -1) {
-      err = rd_kafka_last_error();
-      break;
-    }
-    produced[dataset]++;
-    pos = at;
+    if (!n) break;
+    b->start[n] = at;
+    size_t resume = at;
+    int refused = produce_chunk(b, buf, n, produced, &resume);
+    pos = resume;
+    if (refused) err = refused;
   }
-  if (pos < end && !err) err = RD_KAFKA_RESP_ERR__BAD_MSG;
   produced[b->ntopics] = err;
   return number(env, (double)pos);
 }
