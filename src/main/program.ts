@@ -91,10 +91,20 @@ function normalizeArgv(argv: string[]): string[] {
   return argv.map((a) => map[a] ?? a);
 }
 
+/** --help and --version text on stdout: a reader that stops early (`datagen --help | head`) is no error. */
+function writeHelp(text: string): void {
+  if (process.stdout.listenerCount('error') === 0) {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
+  process.stdout.write(text);
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`datagen: ${s}`) });
+    .configureOutput({ writeOut: writeHelp, writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`datagen: ${s}`) });
   try {
     program.parse(normalizeArgv(argv));
   } catch (e) {

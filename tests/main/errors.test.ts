@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { fixture, runCli } from '../helpers.js';
+import { CLI, fixture, runCli } from '../helpers.js';
 
 /** What each malformed schema must name in its one-line error. */
 const expected: Record<string, RegExp> = {
@@ -65,6 +66,15 @@ test('usage errors exit 2: missing schema file, bad flag values, unknown flag', 
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
     assert.doesNotMatch(r.stderr, /^\s+at /m);
+  }
+});
+
+test('--help and --version into a pipe its reader has closed (`datagen --help | head`): exit 0, no error', () => {
+  for (const flag of ['--help', '--version']) {
+    // `true` exits at once, so the CLI writes into a closed pipe.
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${flag} | true; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    assert.match(r.stderr, /rc=0\n$/, `${flag}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /EPIPE|^\s+at /m, flag);
   }
 });
 
