@@ -2,7 +2,8 @@
  * The Kafka sink's bulk path (bulk.c, built into build/kafka-bulk.node by scripts/build-native.mjs
  * at install): a whole batch handed to librdkafka in one call instead of one node-rdkafka
  * produce() per record. Optional: when the library is missing or will not load, or
- * DATAGEN_KAFKA_BULK=off, the sink produces record by record as before, with the same records.
+ * DATAGEN_KAFKA_BULK=off, the sink produces record by record as before: the same records, in the
+ * same order in each topic.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,8 +23,10 @@ export interface BulkLibrary {
   /** Destroys the topic handles: before the producer disconnects. */
   release(handle: BulkHandle): void;
   /**
-   * Enqueues the packed records in buffer[start, end) in order, adding one to produced[dataset]
-   * for each; stops at the first one librdkafka refuses. Returns the byte offset reached and puts
+   * Enqueues the packed records in buffer[start, end), each topic's in order (1,024 at a time,
+   * one rd_kafka_produce_batch() per topic), adding one to produced[dataset] for each; stops at
+   * the first one librdkafka refuses. Returns the byte offset to go on from: the records from
+   * there to `end` are those not taken, the refused one first (bulk.c moves them there). Puts
    * the refusal's error code (0 if none) in the last element of `produced`.
    */
   produce(handle: BulkHandle, buffer: ArrayBuffer, start: number, end: number, produced: Float64Array): number;

@@ -124,7 +124,7 @@ export class KafkaSink implements Sink {
     producer.poll();
   }
 
-  /** The bulk path: the same records in the same order, handed over a batch at a time (bulk.c). */
+  /** The bulk path: the same records, in the same order in each topic, handed over a batch at a time (bulk.c). */
   private async writeBulk(batch: EncodedBatch, start: number, end: number): Promise<void> {
     const producer = this.producer!;
     const { lib, handle, produced } = this.bulk!;
