@@ -286,7 +286,11 @@ static int produce_chunk(bulk_t *b, uint8_t *buf, size_t n, double *produced, si
   size_t chunk_start = b->start[0], chunk_end = b->start[n];
   if (b->spare_size < chunk_end - chunk_start) {
     uint8_t *grown = realloc(b->spare, chunk_end - chunk_start);
-    if (!grown) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE; /* nothing moved: the caller fails the run */
+    if (!grown) {
+      /* Out of memory: nothing is moved, and the run fails, reporting from the chunk's start. */
+      *resume = chunk_start;
+      return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    }
     b->spare = grown;
     b->spare_size = chunk_end - chunk_start;
   }
