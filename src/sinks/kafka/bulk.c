@@ -79,7 +79,7 @@ rd_kafka_resp_err_t conf_init(rd_kafka_conf_t *conf, void **plug_opaquep, char *
 /* ---- Node-API side ---- */
 
 /* Records per chunk (see the top). */
-#define CHUNK 1024
+#define CHUNK 4096
 
 typedef struct {
   rd_kafka_t *rk;

@@ -23,7 +23,7 @@ export interface BulkLibrary {
   /** Destroys the topic handles: before the producer disconnects. */
   release(handle: BulkHandle): void;
   /**
-   * Enqueues the packed records in buffer[start, end), each topic's in order (1,024 at a time,
+   * Enqueues the packed records in buffer[start, end), each topic's in order (4,096 at a time,
    * one rd_kafka_produce_batch() per topic), adding one to produced[dataset] for each; stops at
    * the first one librdkafka refuses. Returns the byte offset to go on from: the records from
    * there to `end` are those not taken, the refused one first (bulk.c moves them there). Puts
