@@ -13,6 +13,7 @@
  * before it knows whether it will relaunch.
  */
 import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Piscina } from 'piscina';
 
 /** Arguments after which the command prints or deletes something and generates nothing. */
@@ -58,6 +59,24 @@ export async function takeEarlyPool(threads?: number): Promise<Piscina | undefin
   early = undefined;
   if (!taken) return undefined;
   if (threads === taken.threads) return taken.pool;
-  await taken.pool.destroy();
+  await destroyPool(taken.pool);
   return undefined;
+}
+
+/**
+ * How long the workers sit idle before they are stopped. Node 20 takes a worker's isolate off its
+ * platform before disposing of it, and a TurboFan compilation still running in the background for
+ * that isolate can then ask the platform for it and abort the whole process (`Assertion failed:
+ * (data.first) != nullptr` in NodePlatform::ForIsolate, SIGABRT, after the run's summary). Such
+ * compilations are queued while a worker's code warms up, in a run's first seconds, and each
+ * takes milliseconds: Ctrl-C half a second into `-n -1` ended that way about once in a hundred
+ * runs (once in CI, twenty-fourth session). An idle worker queues none, so a pause lets those in
+ * flight finish first.
+ */
+const SETTLE_MS = 100;
+
+/** Stops the pool's workers once background compilations for them have had time to finish (above). */
+export async function destroyPool(pool: Piscina): Promise<void> {
+  await sleep(SETTLE_MS);
+  await pool.destroy();
 }

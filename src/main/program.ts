@@ -15,7 +15,7 @@ import { FORMATS, loadSink } from '../sinks/index.js';
 import type { Sink, SinkOptionsInput } from '../sinks/sink.js';
 import { StdoutSink } from '../sinks/stdout/index.js';
 import { allocatorInUse } from './allocator.js';
-import { defaultThreads, takeEarlyPool } from './early.js';
+import { defaultThreads, destroyPool, takeEarlyPool } from './early.js';
 import { loadDotEnv, redact } from './env.js';
 import { formatSummary, statsJson, type Outcome } from './progress.js';
 import { run, sampleRecords, sentBefore, startPool, type RunStats } from './run.js';
@@ -201,7 +201,7 @@ async function mainWith(o: OptionValues, statsFile: StatsFile): Promise<number> 
   try {
     return await produce(o, plan, gen, input, pool, log, statsFile);
   } finally {
-    await pool.destroy();
+    await destroyPool(pool);
   }
 }
 

@@ -12,6 +12,7 @@ import { CollectionPacer, EXPOSE_GC_FLAG, gcFromNewContext } from '../heap.js';
 import type { GenOptions, Plan } from '../schema/plan.js';
 import type { Sink, SinkContext } from '../sinks/sink.js';
 import type { GenResult, GenTask, WorkerSetup } from '../workers/messages.js';
+import { destroyPool } from './early.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 
 export interface RunOptions {
@@ -214,7 +215,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
     clearInterval(progress);
     await Promise.allSettled(queue.splice(0));
     pool.off('error', onPoolError);
-    if (!o.pool) await pool.destroy();
+    if (!o.pool) await destroyPool(pool);
   }
   await o.sink.flush();
   stats.durationMs = performance.now() - started;

@@ -33,6 +33,8 @@ test('-n -1 runs until Ctrl-C, then stops cleanly with a summary and whole lines
 
 test('worker threads are named datagen-worker (Linux), so top -H and the bench can tell them apart', { skip: process.platform !== 'linux' }, async () => {
   const child = spawn(process.execPath, [CLI, '-s', example('ecommerce/ecommerce.json'), '--dry-run', '-n', '-1', '--seed', '1', '--threads', '2']);
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   child.stdout.resume();
   const threadNames = () =>
@@ -50,7 +52,8 @@ test('worker threads are named datagen-worker (Linux), so top -H and the bench c
     names = threadNames();
   }
   child.kill('SIGINT');
-  assert.equal(await new Promise((r) => child.on('close', r)), 0);
+  const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s])));
+  assert.equal(code, 0, `exit ${code}, signal ${signal}: ${err}`);
   assert.equal(names.filter((n) => n === 'datagen-worker').length, 2, names.join(','));
 });
 
