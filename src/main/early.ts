@@ -69,7 +69,7 @@ export async function takeEarlyPool(threads?: number): Promise<Piscina | undefin
  * that isolate can then ask the platform for it and abort the whole process (`Assertion failed:
  * (data.first) != nullptr` in NodePlatform::ForIsolate, SIGABRT, after the run's summary). Such
  * compilations are queued while a worker's code warms up, in a run's first seconds, and each
- * takes milliseconds: Ctrl-C half a second into `-n -1` ended that way about once in a hundred
+ * takes milliseconds: Ctrl-C half a second into `-n -1` ended that way about once in 150
  * runs (once in CI, twenty-fourth session). An idle worker queues none, so a pause lets those in
  * flight finish first.
  */
