@@ -86,8 +86,9 @@ typedef struct {
   size_t ntopics;
   rd_kafka_topic_t **topics;
   /* Scratch for one chunk, kept between calls. */
-  rd_kafka_message_t msgs[CHUNK]; /* grouped by dataset */
-  size_t start[CHUNK + 1];        /* each record's byte offset, in batch order; then the chunk's end */
+  rd_kafka_message_t framed[CHUNK]; /* each record's key and value, in batch order */
+  rd_kafka_message_t msgs[CHUNK];   /* the same, grouped by dataset */
+  size_t start[CHUNK + 1];          /* each record's byte offset, in batch order; then the chunk's end */
   uint16_t dataset[CHUNK];        /* each record's dataset, in batch order */
   uint32_t slot[CHUNK];           /* each record's place in msgs */
   uint32_t *first;                /* per dataset: where its records begin in msgs (ntopics + 1) */
@@ -225,8 +226,8 @@ static inline int32_t read_i32(const uint8_t *p) {
 }
 
 /*
- * One chunk: the records whose offsets are in b->start[0..n] (n of them, their datasets in
- * b->dataset), handed over as one rd_kafka_produce_batch() per dataset, adding one to
+ * One chunk: n records as js_produce framed them (offsets in b->start[0..n], datasets in
+ * b->dataset, keys and values in b->framed), handed over as one rd_kafka_produce_batch() per dataset, adding one to
  * produced[dataset] for each record taken. Returns 0 when all were taken. Otherwise returns the
  * error of the first record refused and moves the records not taken to the end of the chunk,
  * in batch order but with the refused record first, so that the caller goes on (or reports)
@@ -242,20 +243,9 @@ static int produce_chunk(bulk_t *b, uint8_t *buf, size_t n, double *produced, si
   for (size_t d = 0; d < nt; d++) first[d + 1] += first[d];
   /* first[d] now counts from where dataset d's records begin; fill msgs in batch order. */
   for (size_t i = 0; i < n; i++) {
-    uint16_t d = b->dataset[i];
-    uint32_t at = first[d]++;
+    uint32_t at = first[b->dataset[i]]++;
     b->slot[i] = at;
-    const uint8_t *p = buf + b->start[i];
-    int32_t klen = read_i32(p + 2);
-    const uint8_t *q = p + 6 + (klen > 0 ? klen : 0);
-    int32_t vlen = read_i32(q);
-    rd_kafka_message_t *m = &b->msgs[at];
-    m->err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    m->key = klen >= 0 ? (void *)(p + 6) : NULL;
-    m->key_len = klen > 0 ? (size_t)klen : 0;
-    m->payload = vlen >= 0 ? (void *)(q + 4) : NULL;
-    m->len = vlen > 0 ? (size_t)vlen : 0;
-    m->_private = NULL;
+    b->msgs[at] = b->framed[i];
   }
   /* Shift back: first[d] is where dataset d begins again. */
   for (size_t d = nt; d > 0; d--) first[d] = first[d - 1];
@@ -360,11 +350,18 @@ static napi_value js_produce(napi_env env, napi_callback_info info) {
         break;
       }
       int32_t vlen = read_i32(buf + next);
+      uint8_t *value = buf + next + 4;
       next += 4 + (vlen > 0 ? (size_t)vlen : 0);
       if (dataset >= b->ntopics || next > end) {
         err = RD_KAFKA_RESP_ERR__BAD_MSG;
         break;
       }
+      rd_kafka_message_t *m = &b->framed[n];
+      memset(m, 0, sizeof *m);
+      m->key = klen >= 0 ? buf + at + 6 : NULL;
+      m->key_len = klen > 0 ? (size_t)klen : 0;
+      m->payload = vlen >= 0 ? value : NULL;
+      m->len = vlen > 0 ? (size_t)vlen : 0;
       b->start[n] = at;
       b->dataset[n++] = dataset;
       at = next;
