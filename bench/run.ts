@@ -177,7 +177,7 @@ async function attempt(scenario: string, schema: string, threads: number, f: () 
 }
 
 async function main(): Promise<void> {
-  const kafka = ['json', 'avro'].some(want);
+  const kafka = ['json', 'avro', 'kafkastart'].some(want);
   if (kafka) execFileSync('bash', [`${ROOT}scripts/services/services.sh`, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const stamp = Date.now().toString(36);
 
@@ -320,6 +320,29 @@ async function main(): Promise<void> {
     for (let i = 0; i < (SMOKE ? 2 : 7); i++) times.push(await timeToFirstRecord(ROOT, ['-s', 'examples/ecommerce/ecommerce.json', '--dry-run', '-n', '1', '--seed', '1']));
     times.sort((a, b) => a - b);
     extras.startupMs = { median: Math.round(times[Math.floor(times.length / 2)]!), all: times.map((t) => Math.round(t)) };
+  }
+  if (want('kafkastart')) {
+    // A short Avro run to the local broker and registry, as a tutorial's first command makes it:
+    // process start to exit (registration, connection, one iteration, delivery, shutdown), and
+    // datagen's own time to its first delivered batch. Topics and subjects removed afterwards.
+    const prefix = `bench_start_${stamp}`;
+    const args = ['-s', 'examples/ecommerce/ecommerce.json', '-f', 'avro', '-n', '1', '-p', prefix];
+    const wall: number[] = [];
+    const first: number[] = [];
+    try {
+      for (let i = 0; i < (SMOKE ? 2 : 9); i++) {
+        const t0 = performance.now();
+        const s = await runDatagen(ROOT, args, ENV);
+        wall.push(performance.now() - t0);
+        first.push(s.startupMs ?? NaN);
+      }
+      const mid = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
+      extras.kafkaStartMs = { wholeRunMedian: mid(wall), wholeRun: wall.map(Math.round), firstBatchMedian: mid(first) };
+    } catch (e) {
+      extras.kafkaStartMs = { error: (e as Error).message };
+    } finally {
+      await runDatagen(ROOT, ['-s', 'examples/ecommerce/ecommerce.json', '-f', 'avro', '-p', prefix, '--clean'], ENV).catch(() => undefined);
+    }
   }
   if (want('memory')) {
     // -n 5000000 of the ecommerce schema: 75 million records through the dry run into /dev/null.

@@ -20,6 +20,8 @@ export interface Stats {
   timeline?: TimelinePoint[];
   bytes: number;
   durationMs: number;
+  /** From the run's start (after the program loaded) to its first batch delivered to the sink. */
+  startupMs?: number | null;
   recordsPerSec: number;
   mbPerSec: number;
   failed: number;

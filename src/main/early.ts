@@ -75,8 +75,23 @@ export async function takeEarlyPool(threads?: number): Promise<Piscina | undefin
  */
 const SETTLE_MS = 100;
 
-/** Stops the pool's workers once background compilations for them have had time to finish (above). */
+/** When each pool last had no task in flight (run.ts); absent while tasks run. */
+const idleSince = new WeakMap<Piscina, number>();
+
+/**
+ * Notes that `pool` has no task in flight (`idle`), or that tasks are about to run. The pause
+ * before stopping the pool counts from the moment it went idle: a Kafka run's flush (at least
+ * 50 ms) and its summary happen while the workers sit idle anyway.
+ */
+export function noteIdle(pool: Piscina, idle: boolean): void {
+  if (idle) idleSince.set(pool, performance.now());
+  else idleSince.delete(pool);
+}
+
+/** Stops the pool's workers once they have been idle SETTLE_MS, so that background compilations for them have finished (above). */
 export async function destroyPool(pool: Piscina): Promise<void> {
-  await sleep(SETTLE_MS);
+  const since = idleSince.get(pool);
+  const idleMs = since === undefined ? 0 : performance.now() - since;
+  if (idleMs < SETTLE_MS) await sleep(SETTLE_MS - idleMs);
   await pool.destroy();
 }

@@ -12,7 +12,7 @@ import { CollectionPacer, EXPOSE_GC_FLAG, gcFromNewContext } from '../heap.js';
 import type { GenOptions, Plan } from '../schema/plan.js';
 import type { Sink, SinkContext } from '../sinks/sink.js';
 import type { GenResult, GenTask, WorkerSetup } from '../workers/messages.js';
-import { destroyPool } from './early.js';
+import { destroyPool, noteIdle } from './early.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 
 export interface RunOptions {
@@ -168,6 +168,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
   const setup = shareSetup({ plan: o.plan, gen: o.gen, encoding });
   // A pool the caller started is the caller's to destroy; one made here is destroyed here.
   const pool = o.pool ?? startPool(o.threads);
+  noteIdle(pool, false);
   const onPoolError = (e: Error) => o.log(`worker pool: ${e.message}`);
   if (o.debug) pool.on('error', onPoolError);
   // This thread's own collections (src/heap.ts): startPool set the flag that makes gc() available.
@@ -214,6 +215,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
   } finally {
     clearInterval(progress);
     await Promise.allSettled(queue.splice(0));
+    noteIdle(pool, true);
     pool.off('error', onPoolError);
     if (!o.pool) await destroyPool(pool);
   }

@@ -57,6 +57,7 @@ export class KafkaSink implements Sink {
     } finally {
       admin.disconnect();
     }
+    await Promise.all(this.topics.map((topic) => askMetadata(this.producer!, topic, this.o.connectTimeoutMs)));
     const handle = lib?.claim(before, this.topics);
     if (lib && handle) this.bulk = { lib, handle, produced: new Float64Array(this.topics.length + 1) };
     if (ctx.debug) ctx.log(this.bulk ? `kafka: bulk produce (${lib!.path})` : `kafka: produce() per record: ${why ?? 'no single producer found for the bulk library'}`);
@@ -239,6 +240,22 @@ async function connectWithin(producer: Kafka.Producer, o: KafkaOptions): Promise
     ErrorCodes.CONNECTION,
     refused ? `Kafka at ${o.brokers} refused the connection: ${refused}` : `cannot reach Kafka at ${o.brokers} within ${o.connectTimeoutMs / 1000} s: ${lastError}`,
   );
+}
+
+/**
+ * Asks the producer's broker for a topic's metadata, and waits for the answer (an error too: a
+ * real problem shows when records are sent). Two things come of it before the first record:
+ *  - the producer knows the topic's partitions and their leaders;
+ *  - an idempotent producer asks for its producer id, which it needs before it sends anything.
+ *    librdkafka asks when a metadata answer arrives, through the broker that answered. When the
+ *    answer to connect() arrived before librdkafka's own thread was ready to ask (that thread
+ *    starts late while the workers' start-up keeps the cores busy), it found no broker connected
+ *    and waited for its 500 ms retry timer, and the first records, a short run's whole flush,
+ *    waited with it: 6 of 15 `-n 1` Avro runs on a two-core machine (bench/README.md). This answer
+ *    makes it ask at once.
+ */
+function askMetadata(producer: Kafka.Producer, topic: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => producer.getMetadata({ topic, allTopics: false, timeout: timeoutMs }, () => resolve()));
 }
 
 /** The connection part of the config: the admin client warns about producer-only properties. */
