@@ -319,7 +319,7 @@ async function main(): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < (SMOKE ? 2 : 7); i++) times.push(await timeToFirstRecord(ROOT, ['-s', 'examples/ecommerce/ecommerce.json', '--dry-run', '-n', '1', '--seed', '1']));
     times.sort((a, b) => a - b);
-    extras.startupMs = { median: Math.round(times[Math.floor(times.length / 2)]!), all: times.map((t) => Math.round(t)) };
+    extras.startupMs = { median: Math.round(median(times)), all: times.map((t) => Math.round(t)) };
   }
   if (want('kafkastart')) {
     // A short Avro run to the local broker and registry, as a tutorial's first command makes it:
@@ -336,8 +336,7 @@ async function main(): Promise<void> {
         wall.push(performance.now() - t0);
         first.push(s.startupMs ?? NaN);
       }
-      const mid = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
-      extras.kafkaStartMs = { wholeRunMedian: mid(wall), wholeRun: wall.map(Math.round), firstBatchMedian: mid(first) };
+      extras.kafkaStartMs = { wholeRunMedian: Math.round(median(wall)), wholeRun: wall.map(Math.round), firstBatchMedian: Math.round(median(first)) };
     } catch (e) {
       extras.kafkaStartMs = { error: (e as Error).message };
     } finally {
