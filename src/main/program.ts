@@ -72,9 +72,10 @@ Environment (also read from ./.env):
   MYSQL_HOST, MYSQL_PORT, MYSQL_DB, MYSQL_USER, MYSQL_PASSWORD
   WEBHOOK_URL, WEBHOOK_SECRET (sent as the Authorization header), WEBHOOK_TIMEOUT (ms, default 10000),
   WEBHOOK_MAX_TRIES (default 6), WEBHOOK_RETRY_BASE_MS (first backoff, default 250)
-  DATAGEN_ALLOCATOR: Kafka runs on Linux restart themselves once with jemalloc preloaded when it is
-  installed (libjemalloc2), which makes the producer cheaper; "system" keeps the system's malloc,
-  a path names the jemalloc library to use
+  DATAGEN_ALLOCATOR: Kafka runs of more than 10000 iterations on Linux restart themselves once with
+  jemalloc preloaded when it is installed (libjemalloc2), which makes the producer cheaper; "system"
+  keeps the system's malloc, "jemalloc" restarts runs of any length, a path names the jemalloc
+  library to use (any length too)
   DATAGEN_KAFKA_BULK: "off" sends Kafka records through node-rdkafka's produce() one by one instead
   of a batch at a time through datagen's bulk library (the same records; see --debug)
 

@@ -156,6 +156,24 @@ test('no broker at the address: a clear error within about 10 seconds', async ()
   assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
 });
 
+test('Avro with no schema registry at the address: the registry named, at once, even when no broker answers either; nothing sent', async () => {
+  const prefix = uniquePrefix('noreg');
+  const args = ['-s', example('ecommerce/ecommerce.json'), '-f', 'avro', '-n', '5', '-p', prefix];
+  const registry = 'http://127.0.0.1:9/apis/ccompat/v7';
+  // The broker's side of the start runs while the registry's does (src/sinks/kafka/index.ts).
+  const brokerUp = await runCliAsync(args, { ...KAFKA_ENV, SCHEMA_REGISTRY_URL: registry });
+  assert.equal(brokerUp.code, 1, brokerUp.stderr);
+  assert.ok(brokerUp.stderr.includes(`datagen: error: schema registry at ${registry} refused subject "${prefix}_users-value"`), brokerUp.stderr);
+  assert.doesNotMatch(brokerUp.stderr, /^\s+at /m);
+  assert.ok(!(await listTopics()).some((t) => t.startsWith(prefix)), 'no topic was created');
+  // Both unreachable: the registry's error, without waiting for the broker's 10-second connect timeout.
+  const started = Date.now();
+  const neither = await runCliAsync(args, { KAFKA_BROKERS: '127.0.0.1:9', SCHEMA_REGISTRY_URL: registry });
+  assert.equal(neither.code, 1, neither.stderr);
+  assert.match(neither.stderr, /datagen: error: schema registry at http:\/\/127\.0\.0\.1:9\/.* refused subject/);
+  assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
+});
+
 test('Avro: a value that does not fit the inferred schema names topic and field; what went out before it is in the topic', async () => {
   // Numbers for the first 600 iterations (the sample), then text: the schema says int.
   const topic = uniquePrefix('drift');
@@ -223,19 +241,23 @@ test('an .avsc input registers its own schema; every record read back validates 
   }
 });
 
-test('Kafka runs relaunch under jemalloc where it is installed, DATAGEN_ALLOCATOR=system does not; the records are the same', async () => {
-  const [a, b] = [uniquePrefix('alloc_default'), uniquePrefix('alloc_system')];
+test('Kafka runs relaunch under jemalloc where it is installed (a short run only when DATAGEN_ALLOCATOR=jemalloc), DATAGEN_ALLOCATOR=system does not; the records are the same', async () => {
+  const [a, b, c] = [uniquePrefix('alloc_jemalloc'), uniquePrefix('alloc_system'), uniquePrefix('alloc_short')];
   const args = (prefix: string) => ['-s', example('ecommerce/ecommerce.json'), '-n', '40', '--seed', '3', '-p', prefix, '--debug'];
-  const byDefault = runCli(args(a), KAFKA_ENV);
+  const jemalloc = runCli(args(a), { ...KAFKA_ENV, DATAGEN_ALLOCATOR: 'jemalloc' });
   const system = runCli(args(b), { ...KAFKA_ENV, DATAGEN_ALLOCATOR: 'system' });
-  assert.equal(byDefault.code, 0, byDefault.stderr);
-  assert.equal(system.code, 0, system.stderr);
+  const short = runCli(args(c), KAFKA_ENV);
+  for (const r of [jemalloc, system, short]) assert.equal(r.code, 0, r.stderr);
   const lib = jemallocLibrary();
-  if (lib) assert.match(byDefault.stderr, new RegExp(`allocator jemalloc \\(${lib.replace(/\./g, '\\.')}\\)`));
-  else assert.match(byDefault.stderr, /allocator the system's malloc/, 'no jemalloc installed: the run stays in its own process');
+  if (lib) assert.match(jemalloc.stderr, new RegExp(`allocator jemalloc \\(${lib.replace(/\./g, '\\.')}\\)`));
+  else assert.match(jemalloc.stderr, /allocator the system's malloc/, 'no jemalloc installed: the run stays in its own process');
   assert.match(system.stderr, /allocator the system's malloc/);
+  assert.match(short.stderr, /allocator the system's malloc/, '40 iterations: not worth a second Node start-up');
   const value = (r: { value: Buffer | null }) => r.value!.toString();
-  assert.deepEqual((await readTopic(`${a}_users`, 40)).map(value), (await readTopic(`${b}_users`, 40)).map(value));
+  const expected = (await readTopic(`${a}_users`, 40)).map(value);
+  assert.equal(expected.length, 40);
+  assert.deepEqual((await readTopic(`${b}_users`, 40)).map(value), expected);
+  assert.deepEqual((await readTopic(`${c}_users`, 40)).map(value), expected);
 });
 
 test('a Kafka run relaunched under jemalloc stops once and cleanly on Ctrl-C (both processes get it) and on SIGTERM to the command', { skip: !jemallocLibrary() && 'no jemalloc here: nothing is relaunched' }, async () => {

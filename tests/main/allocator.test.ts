@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
-import { isKafkaRun, relaunchLibrary } from '../../src/main/allocator.js';
+import { isKafkaRun, jemallocLibrary, numberArg, relaunchLibrary, SHORT_RUN_ITERATIONS } from '../../src/main/allocator.js';
 import { example, runCli, tmpFile } from '../helpers.js';
 
 test('only Kafka runs relaunch: json (the default) and avro, not dry runs, --clean, --help or other sinks', () => {
@@ -25,6 +25,27 @@ test('DATAGEN_ALLOCATOR: system never relaunches, a path is used (a missing one 
   assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: 'system' }), undefined);
   assert.equal(relaunchLibrary(args, { DATAGEN_ALLOCATOR: lib, LD_PRELOAD: '/opt/lib/libjemalloc.so.2' }), undefined, 'already preloaded: the relaunched process itself');
   assert.equal(relaunchLibrary(['-s', 'x.json', '--dry-run'], { DATAGEN_ALLOCATOR: lib }), undefined);
+});
+
+test('short Kafka runs stay in their own process unless DATAGEN_ALLOCATOR asks for jemalloc; long and endless ones relaunch', { skip: process.platform !== 'linux' }, () => {
+  assert.equal(numberArg(['-s', 'x.json']), 10, 'the default');
+  assert.equal(numberArg(['-n', '5']), 5);
+  assert.equal(numberArg(['-n5']), 5);
+  assert.equal(numberArg(['--number', '-1']), -1);
+  assert.equal(numberArg(['--number=20000', '-f', 'avro']), 20000);
+  assert.equal(numberArg(['-n', 'many']), undefined);
+  const lib = tmpFile('libjemalloc.so.2', '');
+  const installed = jemallocLibrary({});
+  const run = (n: string[]) => ['-s', 'x.json', '-f', 'avro', ...n];
+  for (const short of [[], ['-n', '1'], ['-n', String(SHORT_RUN_ITERATIONS)], ['--number=0']]) {
+    assert.equal(relaunchLibrary(run(short), {}), undefined, short.join(' '));
+    assert.equal(relaunchLibrary(run(short), { DATAGEN_ALLOCATOR: lib }), lib, `${short.join(' ')}: a named library is used`);
+    assert.equal(relaunchLibrary(run(short), { DATAGEN_ALLOCATOR: 'jemalloc' }), installed, `${short.join(' ')}: DATAGEN_ALLOCATOR=jemalloc`);
+  }
+  for (const long of [['-n', String(SHORT_RUN_ITERATIONS + 1)], ['-n', '-1'], ['--number', 'x']]) {
+    assert.equal(relaunchLibrary(run(long), {}), installed, long.join(' '));
+    assert.equal(relaunchLibrary(run(long), { DATAGEN_ALLOCATOR: 'system' }), undefined);
+  }
 });
 
 test('a DATAGEN_ALLOCATOR in ./.env that names no file: exit 2 before anything runs, the environment winning over .env', { skip: process.platform !== 'linux' }, () => {

@@ -44,20 +44,32 @@ export class KafkaSink implements Sink {
     this.failed = this.topics.map(() => 0);
     if (ctx.debug) ctx.log(`kafka config ${JSON.stringify(redact(this.o.config))}`);
 
-    let encoding: EncodingSpec = { kind: 'json' };
-    if (this.input.format === 'avro') encoding = await this.registerSchemas(ctx);
-
-    // Connect first: it reports unreachable brokers and refused credentials clearly.
+    // Connecting the producer waits mostly on the network, the registry's side (loading its
+    // client, sampling records for inference, registering) mostly on this thread: they run at once.
+    // Topics are made only once the schemas are registered, so a refused schema leaves nothing on
+    // the broker, and the registry's error is reported first when both fail, as before, without
+    // waiting for the broker's connect timeout.
     const { lib, why } = bulkLibrary(this.input.env);
     const before = lib?.generation() ?? 0;
-    this.producer = await this.connectProducer(lib);
+    const connecting = this.connectProducer(lib);
+    // Its failure is awaited below; until then it must not count as unhandled (which ends the process).
+    connecting.catch(() => undefined);
+    let encoding: EncodingSpec = { kind: 'json' };
+    try {
+      if (this.input.format === 'avro') encoding = await this.registerSchemas(ctx);
+    } catch (e) {
+      // A producer that connects after this is let go at once.
+      connecting.then((p) => p.disconnect(), () => undefined);
+      throw e;
+    }
+    const producer = (this.producer = await connecting);
     const admin = createAdmin(this.o);
     try {
       await ensureTopics(admin, this.topics, this.o);
     } finally {
       admin.disconnect();
     }
-    await Promise.all(this.topics.map((topic) => askMetadata(this.producer!, topic, this.o.connectTimeoutMs)));
+    await Promise.all(this.topics.map((topic) => askMetadata(producer, topic, this.o.connectTimeoutMs)));
     const handle = lib?.claim(before, this.topics);
     if (lib && handle) this.bulk = { lib, handle, produced: new Float64Array(this.topics.length + 1) };
     if (ctx.debug) ctx.log(this.bulk ? `kafka: bulk produce (${lib!.path})` : `kafka: produce() per record: ${why ?? 'no single producer found for the bulk library'}`);
