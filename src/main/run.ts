@@ -234,9 +234,17 @@ export async function run(o: RunOptions): Promise<RunStats> {
  * (fourteenth session, bench/README.md), at about 45 MB more RSS. The flags are read when an
  * isolate's heap is set up, so they apply to workers created from here on, not to the main thread.
  * `--expose-gc` lets every thread run the periodic full collections of src/heap.ts.
+ *
+ * `--no-parallel-scavenge`: each thread collects its young generation alone. By default V8 hands
+ * part of every young collection to helper threads; with semi-spaces this small a worker collects
+ * many times a second, and the helpers' start and synchronisation cost more than they share, while
+ * on a machine whose cores the workers already fill they only take turns with the other workers.
+ * Generate-only ecommerce made 4-5% more records per second at one and at two threads, Avro to
+ * Kafka at one thread about 7% more, wide records the same (twenty-sixth session, bench/README.md).
+ * The flag is the whole process's: the main thread's young collections are single-threaded too.
  */
 function configureWorkerHeaps(): void {
-  v8.setFlagsFromString(`--min-semi-space-size=4 --max-semi-space-size=4 ${EXPOSE_GC_FLAG}`);
+  v8.setFlagsFromString(`--min-semi-space-size=4 --max-semi-space-size=4 --no-parallel-scavenge ${EXPOSE_GC_FLAG}`);
 }
 
 async function deliver(batch: EncodedBatch, o: RunOptions, stats: RunStats): Promise<void> {
