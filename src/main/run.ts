@@ -239,7 +239,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
  * part of every young collection to helper threads; with semi-spaces this small a worker collects
  * many times a second, and the helpers' start and synchronisation cost more than they share, while
  * on a machine whose cores the workers already fill they only take turns with the other workers.
- * Generate-only ecommerce made 4-5% more records per second at one and at two threads, Avro to
+ * Generate-only ecommerce made 3-5% more records per second at one and at two threads, Avro to
  * Kafka at one thread about 7% more, wide records the same (twenty-sixth session, bench/README.md).
  * The flag is the whole process's: the main thread's young collections are single-threaded too.
  */

@@ -24,7 +24,7 @@ export async function registryClient(o: RegistryOptions | undefined): Promise<Cl
  * cache as stand-ins that load the real module at the first use of any of their exports. A
  * package whose files have moved loads as it is.
  */
-export function deferOAuthModules(): void {
+function deferOAuthModules(): void {
   const require = createRequire(import.meta.url);
   for (const file of ['oauth-client.js', 'oauth-client-azure-imds.js']) {
     let path: string;
