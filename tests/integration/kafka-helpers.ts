@@ -40,6 +40,16 @@ export async function readTopic(topic: string, expected: number, idleMs = 5000, 
   return out;
 }
 
+/** Creates a topic with topic-level settings (e.g. a small `max.message.bytes`). */
+export async function createTopic(topic: string, config: Record<string, string>): Promise<void> {
+  const admin = Kafka.AdminClient.create({ 'metadata.broker.list': BROKERS });
+  try {
+    await new Promise<void>((resolve, reject) => admin.createTopic({ topic, num_partitions: 1, replication_factor: 1, config }, 10_000, (err) => (err ? reject(err) : resolve())));
+  } finally {
+    admin.disconnect();
+  }
+}
+
 export async function listTopics(): Promise<string[]> {
   const producer = new Kafka.Producer({ 'metadata.broker.list': BROKERS });
   const md = await new Promise<Kafka.Metadata>((resolve, reject) => producer.connect({ timeout: 10_000 }, (err, data) => (err ? reject(err) : resolve(data))));

@@ -6,7 +6,7 @@ import avro from 'avsc';
 import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { jemallocLibrary } from '../../src/main/allocator.js';
 import { CLI, example, fixture, lines, runCli, runCliAsync, tmpFile, type Line } from '../helpers.js';
-import { asJson, KAFKA_ENV, listSubjects, listTopics, readTopic, services, uniquePrefix } from './kafka-helpers.js';
+import { asJson, createTopic, KAFKA_ENV, listSubjects, listTopics, readTopic, services, uniquePrefix } from './kafka-helpers.js';
 
 const SCHEMAS = { current: example('ecommerce/ecommerce.json'), legacy: example('ecommerce-legacy/ecommerce.json') };
 
@@ -154,6 +154,27 @@ test('no broker at the address: a clear error within about 10 seconds', async ()
   assert.match(r.stderr, /datagen: error: cannot reach Kafka at 127.0.0.1:9 within 10 s/);
   assert.doesNotMatch(r.stderr, /^\s+at /m);
   assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+});
+
+test('records the broker refuses are counted as failed, the rest as delivered: exit 1, and the topics hold exactly what the summary says', async () => {
+  const prefix = uniquePrefix('refused');
+  // The broker refuses every batch over 300 bytes for this topic: most users, after the producer accepted them.
+  await createTopic(`${prefix}_users`, { 'max.message.bytes': '300' });
+  const statsPath = tmpFile('refused-stats.json', '');
+  const r = await runCliAsync(['-s', example('ecommerce/ecommerce.json'), '-n', '3000', '--seed', '2', '-p', prefix, '--stats', statsPath], KAFKA_ENV);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /first failure: t\w+_refused_users: .*too large/i);
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
+  const s = JSON.parse(readFileSync(statsPath, 'utf8')) as { failed: number; topics: Array<{ topic: string; records: number; delivered: number }> };
+  const users = s.topics.find((t) => t.topic === `${prefix}_users`)!;
+  assert.equal(users.records, 3000);
+  assert.ok(users.delivered < users.records, 'some users were refused');
+  assert.equal(s.failed, users.records - users.delivered, 'every refused record is counted');
+  assert.equal((await readTopic(`${prefix}_users`, users.delivered, 2000)).length, users.delivered, 'the topic holds exactly the delivered users');
+  for (const t of s.topics.filter((x) => x !== users)) {
+    assert.equal(t.delivered, t.records, t.topic);
+    assert.equal((await readTopic(t.topic, t.records)).length, t.records, t.topic);
+  }
 });
 
 test('Avro with no schema registry at the address: the registry named, at once, even when no broker answers either; nothing sent', async () => {
