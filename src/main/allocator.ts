@@ -20,7 +20,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { DatagenError, ErrorCodes } from '../errors.js';
-import { generates } from './early.js';
+import { generates, optionText } from './early.js';
 
 const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
 
@@ -58,15 +58,8 @@ export function jemallocLibrary(env: NodeJS.ProcessEnv = process.env): string | 
  * them: a wrong answer only costs speed, never output.
  */
 export function isKafkaRun(args: string[]): boolean {
-  if (!generates(args)) return false;
-  let format = 'json';
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--dry-run' || a === '-dr') return false;
-    if (a === '-f' || a === '--format') format = args[++i] ?? '';
-    else if (a.startsWith('--format=')) format = a.slice('--format='.length);
-    else if (a.startsWith('-f') && !a.startsWith('--') && a.length > 2) format = a.slice(2);
-  }
+  if (!generates(args) || args.includes('--dry-run') || args.includes('-dr')) return false;
+  const format = optionText(args, '--format', '-f') ?? 'json';
   return format === 'json' || format === 'avro';
 }
 
@@ -80,13 +73,7 @@ export const SHORT_RUN_ITERATIONS = 10_000;
 
 /** -n/--number as given (`-n 5`, `-n5`, `--number 5`, `--number=5`), its default (10) when absent, undefined when not a whole number. */
 export function numberArg(args: readonly string[]): number | undefined {
-  let text = '10';
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-n' || a === '--number') text = args[++i] ?? '';
-    else if (a.startsWith('--number=')) text = a.slice('--number='.length);
-    else if (a.startsWith('-n') && a.length > 2) text = a.slice(2);
-  }
+  const text = optionText(args, '--number', '-n') ?? '10';
   const n = Number(text);
   return text.trim() !== '' && Number.isInteger(n) ? n : undefined;
 }
@@ -100,9 +87,9 @@ export function numberArg(args: readonly string[]): number | undefined {
 export function relaunchLibrary(args: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (!isKafkaRun(args)) return undefined;
   const n = numberArg(args);
-  const short = n !== undefined && n >= 0 && n <= SHORT_RUN_ITERATIONS;
+  // Only an unset DATAGEN_ALLOCATOR lets a short run stay here; a set one is checked below.
+  if (n !== undefined && n >= 0 && n <= SHORT_RUN_ITERATIONS && !env.DATAGEN_ALLOCATOR?.trim()) return undefined;
   const lib = jemallocLibrary(env);
-  if (short && (env.DATAGEN_ALLOCATOR?.trim() ?? '') === '') return undefined;
   const preloaded = (env.LD_PRELOAD ?? '').split(/[\s:]+/);
   if (!lib || preloaded.includes(lib) || preloaded.some((p) => /libjemalloc/.test(p))) return undefined;
   return lib;

@@ -24,13 +24,24 @@ export function generates(args: readonly string[]): boolean {
   return !args.some((a) => NO_GENERATION.includes(a));
 }
 
-/** --threads as given (`--threads 4`, `--threads=4`), or undefined when absent or not a whole number ≥ 1. */
-export function threadsArg(args: readonly string[]): number | undefined {
+/**
+ * The value of the last `--long v`, `--long=v`, `-s v` or `-sv` among the raw arguments (as
+ * commander reads them; '' when the option ends the line), or undefined when the option is absent.
+ */
+export function optionText(args: readonly string[], long: string, short?: string): string | undefined {
   let text: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--threads') text = args[++i];
-    else if (args[i]!.startsWith('--threads=')) text = args[i]!.slice('--threads='.length);
+    const a = args[i]!;
+    if (a === long || a === short) text = args[++i] ?? '';
+    else if (a.startsWith(`${long}=`)) text = a.slice(long.length + 1);
+    else if (short !== undefined && a.startsWith(short) && !a.startsWith('--') && a.length > short.length) text = a.slice(short.length);
   }
+  return text;
+}
+
+/** --threads as given (`--threads 4`, `--threads=4`), or undefined when absent or not a whole number ≥ 1. */
+export function threadsArg(args: readonly string[]): number | undefined {
+  const text = optionText(args, '--threads');
   const n = Number(text);
   return text !== undefined && Number.isInteger(n) && n >= 1 ? n : undefined;
 }
