@@ -177,6 +177,24 @@ test('records the broker refuses are counted as failed, the rest as delivered: e
   }
 });
 
+test('when the broker refuses every record, every one is counted as failed, however many reports are still on their way at the end', async () => {
+  // node-rdkafka hands JavaScript at most 100 delivery reports an event-loop turn; a run whose
+  // every record is refused ends with tens of thousands still queued (src/sinks/kafka/index.ts, flush).
+  const prefix = uniquePrefix('allrefused');
+  for (const d of ['users', 'purchases', 'items']) await createTopic(`${prefix}_${d}`, { 'max.message.bytes': '10' });
+  const statsPath = tmpFile('allrefused-stats.json', '');
+  const r = await runCliAsync(['-s', example('ecommerce/ecommerce.json'), '-n', '5000', '--seed', '3', '-p', prefix, '--stats', statsPath], KAFKA_ENV);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /first failure: t\w+_allrefused_\w+: .*too large/i);
+  const s = JSON.parse(readFileSync(statsPath, 'utf8')) as { records: number; failed: number; topics: Array<{ topic: string; records: number; delivered: number }> };
+  assert.ok(s.records > 60_000, `${s.records} records`);
+  assert.equal(s.failed, s.records, 'every record is counted as failed');
+  for (const t of s.topics) {
+    assert.equal(t.delivered, 0, t.topic);
+    assert.equal((await readTopic(t.topic, 0, 1000)).length, 0, `${t.topic} is empty`);
+  }
+});
+
 test('Avro with no schema registry at the address: the registry named, at once, even when no broker answers either; nothing sent', async () => {
   const prefix = uniquePrefix('noreg');
   const args = ['-s', example('ecommerce/ecommerce.json'), '-f', 'avro', '-n', '5', '-p', prefix];

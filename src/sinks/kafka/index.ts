@@ -3,7 +3,7 @@
  * A full local queue is backpressure (poll, wait, retry), never a dropped record; every record
  * gets a delivery report, and the run fails if any delivery failed.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
 import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
 import type { EncodingSpec } from '../../encoding/encoders.js';
@@ -184,10 +184,22 @@ export class KafkaSink implements Sink {
       if (!err) break;
       this.assertAlive();
     }
-    // Failure reports already taken off librdkafka's queue reach JS through the event loop.
+    // Failure reports already taken off librdkafka's queue reach JS through the event loop, at
+    // most 100 a turn (node-rdkafka's dispatcher), however many are waiting: after a run whose
+    // records were all refused, hundreds of thousands. Wait at least 50 ms, then until two turns
+    // in a row bring none.
     producer.poll();
     await sleep(50);
+    for (let seen = -1; seen !== this.failedTotal(); ) {
+      seen = this.failedTotal();
+      await turn();
+      await turn();
+    }
     this.drained = true;
+  }
+
+  private failedTotal(): number {
+    return this.failed.reduce((a, b) => a + b, 0);
   }
 
   async close(): Promise<void> {
@@ -207,7 +219,7 @@ export class KafkaSink implements Sink {
     const notes = [];
     if (this.firstFailure) notes.push(`first failure: ${this.firstFailure}`);
     if (this.fatal) notes.push(`fatal: ${this.fatal}`);
-    const failed = this.failed.reduce((a, b) => a + b, 0);
+    const failed = this.failedTotal();
     if (!this.drained) notes.push('delivery not confirmed: the run stopped before the queue drained');
     const delivered = this.produced.map((p, d) => (this.drained ? p - this.failed[d]! : 0));
     return { delivered, failed: failed + (this.fatal ? 1 : 0), notes };
