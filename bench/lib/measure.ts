@@ -223,15 +223,37 @@ function settle(pid: number | undefined, maxMs = 15_000): void {
   }
 }
 
+/** CPU seconds the broker's JIT compiler threads (HotSpot's `C1/C2 CompilerThread<n>`) have used so far. */
+function compilerCpuSec(pid: number): number {
+  let sec = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const { comm, ticks } = readStat(`/proc/${pid}/task/${tid}/stat`);
+        if (/^C\d CompilerThre/.test(comm)) sec += ticks / 100;
+      } catch {
+        // The thread ended between readdir and read.
+      }
+    }
+  } catch {
+    // The broker is gone.
+  }
+  return sec;
+}
+
 /**
  * Runs `f` once the broker is idle and returns its result with the broker's CPU seconds over the
- * run (undefined when no broker runs here): what the broker spent taking what `f` sent.
+ * run (undefined when no broker runs here): what the broker spent taking what `f` sent; and the
+ * share of it its JIT compilers took, which is large while a broker just started warms up.
  */
-export async function withBrokerCpu<T>(root: string, f: () => Promise<T>): Promise<{ result: T; brokerCpuSec?: number }> {
+export async function withBrokerCpu<T>(root: string, f: () => Promise<T>): Promise<{ result: T; brokerCpuSec?: number; compilerShare?: number }> {
   const pid = brokerPid(root);
   settle(pid);
   const before = processCpuSec(pid);
+  const compiling = pid ? compilerCpuSec(pid) : 0;
   const result = await f();
   const after = processCpuSec(pid);
-  return { result, brokerCpuSec: before !== undefined && after !== undefined ? after - before : undefined };
+  if (before === undefined || after === undefined) return { result };
+  const brokerCpuSec = after - before;
+  return { result, brokerCpuSec, compilerShare: brokerCpuSec > 0 ? (compilerCpuSec(pid!) - compiling) / brokerCpuSec : 0 };
 }
