@@ -40,6 +40,12 @@ export interface Sink {
    * coordinator leaves them to the garbage collector.
    */
   doneWithBatches?(): boolean;
+  /**
+   * Why the run should stop before its end: the target reported a record it will never take
+   * (Kafka: a failed delivery). The coordinator then stops as on Ctrl-C: no further batches, those
+   * in flight flushed and counted, exit 1. Absent or undefined: go on.
+   */
+  stopReason?(): string | undefined;
 }
 
 export interface SinkDefinition {

@@ -215,6 +215,11 @@ export class KafkaSink implements Sink {
     return true;
   }
 
+  /** A record that failed (the broker refused it, or it timed out) fails the run: going on would only add to them. */
+  stopReason(): string | undefined {
+    return this.firstFailure === undefined ? undefined : `a record was not delivered (${this.firstFailure})`;
+  }
+
   report(): DeliveryReport {
     const notes = [];
     if (this.firstFailure) notes.push(`first failure: ${this.firstFailure}`);
