@@ -178,7 +178,7 @@ function row(scenario: string, schema: string, threads: number, s: Stats, floor:
  * A broker just started spent 0.6 µs of CPU per record for its first 10 M records and 0.3-0.5 for
  * the next 40 M (a third of it in its C1/C2 compiler threads), against 0.2 once warm; the first
  * Kafka rows ran while it warmed up, and the transport limit after them (bench/README.md,
- * twenty-seventh session). A warm broker takes one round.
+ * twenty-seventh session). A broker already warm takes the four rounds (about 50 s here).
  */
 async function warmBroker(stamp: string): Promise<void> {
   const sc = SCHEMAS[0]!;

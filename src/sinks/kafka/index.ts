@@ -1,7 +1,8 @@
 /**
  * Kafka sink (node-rdkafka): feeds pre-encoded records to an idempotent librdkafka producer.
  * A full local queue is backpressure (poll, wait, retry), never a dropped record; every record
- * gets a delivery report, and the run fails if any delivery failed.
+ * gets a delivery report, and the run fails if any delivery failed (and stops at the first one
+ * reported: stopReason).
  */
 import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import Kafka from 'node-rdkafka';
@@ -185,9 +186,9 @@ export class KafkaSink implements Sink {
       this.assertAlive();
     }
     // Failure reports already taken off librdkafka's queue reach JS through the event loop, at
-    // most 100 a turn (node-rdkafka's dispatcher), however many are waiting: after a run whose
-    // records were all refused, hundreds of thousands. Wait at least 50 ms, then until two turns
-    // in a row bring none.
+    // most 100 a turn (node-rdkafka's dispatcher), however many are waiting: up to everything in
+    // flight when the broker refuses it all (150,000 in a test). Wait at least 50 ms, then until
+    // two turns in a row bring none.
     producer.poll();
     await sleep(50);
     for (let seen = -1; seen !== this.failedTotal(); ) {
