@@ -172,13 +172,14 @@ function row(scenario: string, schema: string, threads: number, s: Stats, floor:
 }
 
 /**
- * Sends Avro rounds of 10 M ecommerce records, at least four and until the broker's JIT compilers
- * take under 5% of the broker's CPU in a round (at most eight), so that no Kafka row runs against
- * a cold broker.
+ * Sends Avro rounds of 10 M ecommerce records until the broker's JIT compilers take under 5% of
+ * the broker's CPU in two rounds in a row (at most eight), so that no Kafka row runs against a
+ * cold broker.
  * A broker just started spent 0.6 µs of CPU per record for its first 10 M records and 0.3-0.5 for
  * the next 40 M (a third of it in its C1/C2 compiler threads), against 0.2 once warm; the first
  * Kafka rows ran while it warmed up, and the transport limit after them (bench/README.md,
- * twenty-seventh session). A broker already warm takes the four rounds (about 50 s here).
+ * twenty-seventh session). At least two rounds (about 25 s here); right after eight rounds, a
+ * second bench's warm-up took six (its compilers came back at 19% in the fourth).
  */
 async function warmBroker(stamp: string): Promise<void> {
   const sc = SCHEMAS[0]!;
@@ -190,7 +191,8 @@ async function warmBroker(stamp: string): Promise<void> {
       const { result, brokerCpuSec, compilerShare } = await withBrokerCpu(ROOT, () => runDatagen(ROOT, args, ENV));
       if (brokerCpuSec === undefined || compilerShare === undefined || !result.records) break;
       rounds.push({ brokerUsPerRecord: round((brokerCpuSec / result.records) * 1e6, 2), compilerShare: round(compilerShare, 2) });
-      if (rounds.length >= 4 && compilerShare < 0.05) break;
+      // Two rounds in a row: the compilers come back after a quiet round while the broker warms up.
+      if (rounds.length >= 2 && rounds.slice(-2).every((r) => r.compilerShare < 0.05)) break;
     }
   } finally {
     await runDatagen(ROOT, ['-s', sc.file, '-f', 'avro', '-p', prefix, '--clean'], ENV);
