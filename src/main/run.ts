@@ -203,11 +203,6 @@ export async function run(o: RunOptions): Promise<RunStats> {
       sizer.observe(result.batch);
       await deliver(result.batch, o, stats);
       if (o.sink.doneWithBatches?.() && spent.length < window) spent.push(result.batch.buffer);
-      const why = o.sink.stopReason?.();
-      if (why !== undefined && !o.signal?.aborted) {
-        o.log(`stopping: ${why}; finishing what is in flight`);
-        break;
-      }
       const records = stats.records.reduce((a, b) => a + b, 0);
       const ms = performance.now() - started;
       timeline.note(ms, records);
@@ -216,6 +211,12 @@ export async function run(o: RunOptions): Promise<RunStats> {
         stats.recordsAtFirstBatch = records;
       }
       collections.tick();
+      // After the batch's bookkeeping, so the timeline holds it.
+      const why = o.sink.stopReason?.();
+      if (why !== undefined && !o.signal?.aborted) {
+        o.log(`stopping: ${why}; finishing what is in flight`);
+        break;
+      }
     }
   } finally {
     clearInterval(progress);

@@ -178,10 +178,15 @@ test('records the broker refuses are counted as failed, the rest as delivered: e
   }
 });
 
+/** The ecommerce schema's three topics under `prefix`, made so that the broker refuses every record sent to them. */
+async function refuseEverything(prefix: string): Promise<void> {
+  for (const d of ['users', 'purchases', 'items']) await createTopic(`${prefix}_${d}`, { 'max.message.bytes': '10' });
+}
+
 test('a record the broker refuses stops the run: what was in flight is flushed and counted, exit 1', async () => {
   // An endless run whose records the broker refuses would otherwise go on failing until stopped.
   const prefix = uniquePrefix('allrefused');
-  for (const d of ['users', 'purchases', 'items']) await createTopic(`${prefix}_${d}`, { 'max.message.bytes': '10' });
+  await refuseEverything(prefix);
   const statsPath = tmpFile('allrefused-stats.json', '');
   const r = await runCliAsync(['-s', example('ecommerce/ecommerce.json'), '-n', '100000', '--seed', '3', '-p', prefix, '--stats', statsPath], KAFKA_ENV);
   assert.equal(r.code, 1, r.stderr);
@@ -200,7 +205,7 @@ test('failures reported during the final flush, by the hundred thousand, are all
   // arrives after the last record was handed over. node-rdkafka passes JavaScript at most 100 a
   // turn; a fixed wait after the flush counted a fifth to a third of them (src/sinks/kafka/index.ts).
   const prefix = uniquePrefix('flushrefused');
-  for (const d of ['users', 'purchases', 'items']) await createTopic(`${prefix}_${d}`, { 'max.message.bytes': '10' });
+  await refuseEverything(prefix);
   const statsPath = tmpFile('flushrefused-stats.json', '');
   const x = ['linger.ms=3000', 'message.max.bytes=50000000', 'batch.size=50000000', 'batch.num.messages=1000000', 'queue.buffering.max.messages=1000000'].flatMap((p) => ['-X', p]);
   const r = await runCliAsync(['-s', example('ecommerce/ecommerce.json'), '-n', '10000', '--seed', '4', '-p', prefix, '--stats', statsPath, ...x], KAFKA_ENV);
