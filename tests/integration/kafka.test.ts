@@ -83,31 +83,38 @@ test('large records (--record-size) keep a Kafka run\'s memory bounded: the loca
   }
 });
 
-test('the bulk path and produce() per record send the same records to the same partitions, through a full local queue', async () => {
-  // A 500-message local queue makes both paths wait for room many times (about 6,000 records).
-  const run = async (bulk: 'on' | 'off') => {
-    const prefix = uniquePrefix(`bulk_${bulk}`);
-    const args = ['-s', example('ecommerce/ecommerce.json'), '-f', 'avro', '-n', '400', '--seed', '5', '-p', prefix, '--partitions', '3', '-X', 'queue.buffering.max.messages=500', '--debug'];
-    const r = runCli(args, { ...KAFKA_ENV, DATAGEN_KAFKA_BULK: bulk });
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, bulk === 'on' ? /kafka: bulk produce \(/ : /kafka: produce\(\) per record: DATAGEN_KAFKA_BULK=off/);
-    const out = [];
-    for (const t of ['users', 'purchases', 'items']) {
-      const expected = Number(new RegExp(`${prefix}_${t}\\s+(\\d+) records .* delivered (\\d+)`).exec(r.stderr)![2]);
-      const records = await readTopic(`${prefix}_${t}`, expected, 5000, 3);
-      assert.equal(records.length, expected, `${t}: all delivered records read back`);
-      records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-      // Avro values carry their subject's schema id in bytes 1-4, which differs between the two runs' prefixes.
-      out.push(records.map((m) => ({ t, partition: m.partition, offset: m.offset, key: m.key, value: m.value!.subarray(5).toString('hex') })));
-    }
-    return out.flat();
-  };
-  const bulk = await run('on');
-  const single = await run('off');
-  assert.ok(bulk.length > 5000);
-  assert.ok(new Set(bulk.map((m) => m.partition)).size === 3, 'records spread over the three partitions');
-  assert.deepEqual(bulk, single);
-});
+for (const partitions of [3, 1]) {
+  // One partition: the bulk path names partition 0 instead of running the partitioner (bulk.c).
+  test(`the bulk path and produce() per record send the same records to the same partitions, through a full local queue (${partitions} partition${partitions > 1 ? 's' : ''})`, async () => {
+    // A 500-message local queue makes both paths wait for room many times (about 6,000 records).
+    const run = async (bulk: 'on' | 'off') => {
+      const prefix = uniquePrefix(`bulk_${bulk}`);
+      const args = ['-s', example('ecommerce/ecommerce.json'), '-f', 'avro', '-n', '400', '--seed', '5', '-p', prefix, '--partitions', String(partitions), '-X', 'queue.buffering.max.messages=500', '--debug'];
+      const r = runCli(args, { ...KAFKA_ENV, DATAGEN_KAFKA_BULK: bulk });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, bulk === 'on' ? /kafka: bulk produce \(/ : /kafka: produce\(\) per record: DATAGEN_KAFKA_BULK=off/);
+      if (bulk === 'on') {
+        const named = /partition 0 named for the topics of one partition: (.*)/.exec(r.stderr)?.[1];
+        assert.equal(named, partitions === 1 ? ['users', 'purchases', 'items'].map((t) => `${prefix}_${t}`).join(', ') : undefined);
+      }
+      const out = [];
+      for (const t of ['users', 'purchases', 'items']) {
+        const expected = Number(new RegExp(`${prefix}_${t}\\s+(\\d+) records .* delivered (\\d+)`).exec(r.stderr)![2]);
+        const records = await readTopic(`${prefix}_${t}`, expected, 5000, partitions);
+        assert.equal(records.length, expected, `${t}: all delivered records read back`);
+        records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+        // Avro values carry their subject's schema id in bytes 1-4, which differs between the two runs' prefixes.
+        out.push(records.map((m) => ({ t, partition: m.partition, offset: m.offset, key: m.key, value: m.value!.subarray(5).toString('hex') })));
+      }
+      return out.flat();
+    };
+    const bulk = await run('on');
+    const single = await run('off');
+    assert.ok(bulk.length > 5000);
+    assert.equal(new Set(bulk.map((m) => m.partition)).size, partitions, `records spread over the ${partitions} partition(s)`);
+    assert.deepEqual(bulk, single);
+  });
+}
 
 test('DATAGEN_KAFKA_BULK other than on or off: exit 2 with the setting named, nothing sent', async () => {
   const prefix = uniquePrefix('bulk_bad');

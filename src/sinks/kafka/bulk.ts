@@ -18,8 +18,12 @@ export interface BulkLibrary {
   path: string;
   /** How many clients have been created with the plugin so far. */
   generation(): number;
-  /** The one live client created since `after`, with a topic handle per name; null if not exactly one. */
-  claim(after: number, topics: string[]): BulkHandle | null;
+  /**
+   * The one live client created since `after`, with a topic handle per name; null if not exactly
+   * one. `partitions`: each topic's partition count when the run began (0 if not known); a topic
+   * of one partition gets partition 0 named instead of the partitioner run per record.
+   */
+  claim(after: number, topics: string[], partitions: number[]): BulkHandle | null;
   /** Destroys the topic handles: before the producer disconnects. */
   release(handle: BulkHandle): void;
   /**

@@ -70,10 +70,14 @@ export class KafkaSink implements Sink {
     } finally {
       admin.disconnect();
     }
-    await Promise.all(this.topics.map((topic) => askMetadata(producer, topic, this.o.connectTimeoutMs)));
-    const handle = lib?.claim(before, this.topics);
+    const partitions = await Promise.all(this.topics.map((topic) => askMetadata(producer, topic, this.o.connectTimeoutMs)));
+    const handle = lib?.claim(before, this.topics, partitions);
     if (lib && handle) this.bulk = { lib, handle, produced: new Float64Array(this.topics.length + 1) };
-    if (ctx.debug) ctx.log(this.bulk ? `kafka: bulk produce (${lib!.path})` : `kafka: produce() per record: ${why ?? 'no single producer found for the bulk library'}`);
+    if (ctx.debug) {
+      const single = this.topics.filter((_, i) => partitions[i] === 1);
+      const named = single.length ? `; partition 0 named for the topics of one partition: ${single.join(', ')}` : '';
+      ctx.log(this.bulk ? `kafka: bulk produce (${lib!.path})${named}` : `kafka: produce() per record: ${why ?? 'no single producer found for the bulk library'}`);
+    }
     return encoding;
   }
 
@@ -283,9 +287,13 @@ async function connectWithin(producer: Kafka.Producer, o: KafkaOptions): Promise
  *    and waited for its 500 ms retry timer, and the first records, a short run's whole flush,
  *    waited with it: 6 of 15 `-n 1` Avro runs on a two-core machine (bench/README.md). This answer
  *    makes it ask at once.
+ * Resolves with the topic's partition count (0 when the answer has none): the bulk path names
+ * partition 0 for a topic of one partition (bulk.c).
  */
-function askMetadata(producer: Kafka.Producer, topic: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => producer.getMetadata({ topic, allTopics: false, timeout: timeoutMs }, () => resolve()));
+function askMetadata(producer: Kafka.Producer, topic: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) =>
+    producer.getMetadata({ topic, allTopics: false, timeout: timeoutMs }, (err, md) => resolve(err ? 0 : (md?.topics?.find((t) => t.name === topic)?.partitions?.length ?? 0))),
+  );
 }
 
 /** The connection part of the config: the admin client warns about producer-only properties. */
