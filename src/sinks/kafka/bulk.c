@@ -15,7 +15,7 @@
  * that had one partition when the run began gets partition 0 named: what the partitioner would
  * pick, but librdkafka then looks the partition up once per call instead of running the
  * partitioner per record (a key hash, a reference count taken and dropped, a clock read: about a
- * quarter of the main thread's CPU per record, twenty-eighth session). Any other topic's records
+ * fifth of the main thread's CPU per record, twenty-eighth session). Any other topic's records
  * go through the partitioner (RD_KAFKA_PARTITION_UA), as produce()'s do. It links against
  * node-rdkafka's own librdkafka.so.1, so both use one copy.
  *
