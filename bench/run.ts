@@ -185,9 +185,9 @@ async function warmBroker(stamp: string): Promise<void> {
   const sc = SCHEMAS[0]!;
   const prefix = `bench_${stamp}_warm`;
   const rounds: Array<{ brokerUsPerRecord: number; compilerShare: number }> = [];
+  const args = ['-s', sc.file, '-f', 'avro', '-n', String(Math.ceil(10_000_000 / sc.perIteration)), '-p', prefix, '--threads', String(CORES)];
   try {
     for (let i = 0; i < 8; i++) {
-      const args = ['-s', sc.file, '-f', 'avro', '-n', String(Math.ceil(10_000_000 / sc.perIteration)), '-p', prefix, '--threads', String(CORES)];
       const { result, brokerCpuSec, compilerShare } = await withBrokerCpu(ROOT, () => runDatagen(ROOT, args, ENV));
       if (brokerCpuSec === undefined || compilerShare === undefined || !result.records) break;
       rounds.push({ brokerUsPerRecord: round((brokerCpuSec / result.records) * 1e6, 2), compilerShare: round(compilerShare, 2) });

@@ -90,7 +90,7 @@ typedef struct {
   rd_kafka_t *rk;
   size_t ntopics;
   rd_kafka_topic_t **topics;
-  int32_t *partition;             /* per dataset: 0 for a topic of one partition, else RD_KAFKA_PARTITION_UA */
+  int32_t *partition;             /* per dataset: the partition to name, or RD_KAFKA_PARTITION_UA */
   /* Scratch for one chunk, kept between calls. */
   rd_kafka_message_t framed[CHUNK]; /* each record's key and value, in batch order */
   rd_kafka_message_t msgs[CHUNK];   /* the same, grouped by dataset */
@@ -148,9 +148,10 @@ static napi_value js_generation(napi_env env, napi_callback_info info) {
   return number(env, g);
 }
 
-/* claim(after, topicNames, partitionCounts): the one live client created after generation `after`,
-   with a topic handle for each name; null when there is not exactly one. partitionCounts[i] is
-   how many partitions topic i had when the run began (0 when not known). */
+/* claim(after, topicNames, partitions): the one live client created after generation `after`,
+   with a topic handle for each name; null when there is not exactly one. partitions[i] is the
+   partition topic i's records are given, or -1 (RD_KAFKA_PARTITION_UA, also when missing) for the
+   configured partitioner to pick one per record. */
 static napi_value js_claim(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -191,12 +192,11 @@ static napi_value js_claim(napi_env env, napi_callback_info info) {
   b->first = first;
   b->partition = partition;
   for (uint32_t i = 0; i < n; i++) {
-    napi_value name, count;
-    double partitions = 0;
+    napi_value name, partition;
     char buf[512];
     size_t len = 0;
-    if (argc >= 3 && napi_get_element(env, argv[2], i, &count) == napi_ok) napi_get_value_double(env, count, &partitions);
-    b->partition[i] = partitions == 1 ? 0 : RD_KAFKA_PARTITION_UA;
+    b->partition[i] = RD_KAFKA_PARTITION_UA;
+    if (argc >= 3 && napi_get_element(env, argv[2], i, &partition) == napi_ok) napi_get_value_int32(env, partition, &b->partition[i]);
     /* A name that does not fit is refused, never truncated into another topic's name. */
     if (napi_get_element(env, argv[1], i, &name) != napi_ok || napi_get_value_string_utf8(env, name, buf, sizeof buf, &len) != napi_ok ||
         len >= sizeof buf - 1 || !(b->topics[i] = rd_kafka_topic_new(rk, buf, NULL)))

@@ -20,8 +20,8 @@ export interface BulkLibrary {
   generation(): number;
   /**
    * The one live client created since `after`, with a topic handle per name; null if not exactly
-   * one. `partitions`: each topic's partition count when the run began (0 if not known); a topic
-   * of one partition gets partition 0 named instead of the partitioner run per record.
+   * one. `partitions`: per topic, the partition its records are given, or -1 for the configured
+   * partitioner to pick one per record (as produce() with no partition does).
    */
   claim(after: number, topics: string[], partitions: number[]): BulkHandle | null;
   /** Destroys the topic handles: before the producer disconnects. */

@@ -70,11 +70,14 @@ export class KafkaSink implements Sink {
     } finally {
       admin.disconnect();
     }
-    const partitions = await Promise.all(this.topics.map((topic) => askMetadata(producer, topic, this.o.connectTimeoutMs)));
+    const counts = await Promise.all(this.topics.map((topic) => askMetadata(producer, topic, this.o.connectTimeoutMs)));
+    // A topic of one partition has its records given partition 0, which is what the partitioner
+    // would pick, without its work per record (bulk.c); -1 leaves the choice to the partitioner.
+    const partitions = counts.map((n) => (n === 1 ? 0 : -1));
     const handle = lib?.claim(before, this.topics, partitions);
     if (lib && handle) this.bulk = { lib, handle, produced: new Float64Array(this.topics.length + 1) };
     if (ctx.debug) {
-      const single = this.topics.filter((_, i) => partitions[i] === 1);
+      const single = this.topics.filter((_, i) => partitions[i] === 0);
       const named = single.length ? `; partition 0 named for the topics of one partition: ${single.join(', ')}` : '';
       ctx.log(this.bulk ? `kafka: bulk produce (${lib!.path})${named}` : `kafka: produce() per record: ${why ?? 'no single producer found for the bulk library'}`);
     }
