@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { crc32 } from 'node:zlib';
 import avro from 'avsc';
 import { AvroDeserializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { jemallocLibrary } from '../../src/main/allocator.js';
@@ -83,19 +84,45 @@ test('large records (--record-size) keep a Kafka run\'s memory bounded: the loca
   }
 });
 
-for (const partitions of [3, 1]) {
-  // One partition: the bulk path names partition 0 instead of running the partitioner (bulk.c).
-  test(`the bulk path and produce() per record send the same records to the same partitions, through a full local queue (${partitions} partition${partitions > 1 ? 's' : ''})`, async () => {
+/** Kafka's murmur2 (the Java client's `Utils.murmur2`), which librdkafka's murmur2 partitioners use. */
+function murmur2(data: Buffer): number {
+  const m = 0x5bd1e995;
+  let h = 0x9747b28c ^ data.length;
+  const whole = data.length & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    h = Math.imul(h, m) ^ Math.imul(k, m);
+  }
+  const rest = data.length & 3;
+  if (rest === 3) h ^= data[whole + 2]! << 16;
+  if (rest >= 2) h ^= data[whole + 1]! << 8;
+  if (rest >= 1) h = Math.imul(h ^ data[whole]!, m);
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  return h ^ (h >>> 15);
+}
+
+for (const [partitions, partitioner] of [[3, undefined], [1, undefined], [3, 'murmur2_random']] as const) {
+  // The bulk path names each record's partition (bulk.c): partition 0 for a topic of one, for
+  // several the partition librdkafka's partitioner function picks for the key (its default
+  // consistent_random, or the one -X partitioner= sets), instead of running the partitioner.
+  test(`the bulk path and produce() per record send the same records to the same partitions, through a full local queue (${partitions} partition${partitions > 1 ? 's' : ''}${partitioner ? `, ${partitioner}` : ''})`, async () => {
     // A 500-message local queue makes both paths wait for room many times (about 6,000 records).
     const run = async (bulk: 'on' | 'off') => {
       const prefix = uniquePrefix(`bulk_${bulk}`);
       const args = ['-s', example('ecommerce/ecommerce.json'), '-f', 'avro', '-n', '400', '--seed', '5', '-p', prefix, '--partitions', String(partitions), '-X', 'queue.buffering.max.messages=500', '--debug'];
+      if (partitioner) args.push('-X', `partitioner=${partitioner}`);
       const r = runCli(args, { ...KAFKA_ENV, DATAGEN_KAFKA_BULK: bulk });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, bulk === 'on' ? /kafka: bulk produce \(/ : /kafka: produce\(\) per record: DATAGEN_KAFKA_BULK=off/);
       if (bulk === 'on') {
-        const named = /partition 0 named for the topics of one partition: (.*)/.exec(r.stderr)?.[1];
-        assert.equal(named, partitions === 1 ? ['users', 'purchases', 'items'].map((t) => `${prefix}_${t}`).join(', ') : undefined);
+        const topics = ['users', 'purchases', 'items'].map((t) => `${prefix}_${t}`);
+        const single = /partition 0 named for the topics of one partition: ([^;\n]*)/.exec(r.stderr)?.[1];
+        assert.equal(single, partitions === 1 ? topics.join(', ') : undefined);
+        const byKey = /partitions named by key \((\w+)\) for: ([^;\n]*)/.exec(r.stderr);
+        assert.deepEqual(byKey?.slice(1), partitions > 1 ? [partitioner ?? 'consistent_random', topics.map((t) => `${t} (${partitions})`).join(', ')] : undefined);
       }
       const out = [];
       for (const t of ['users', 'purchases', 'items']) {
@@ -112,6 +139,10 @@ for (const partitions of [3, 1]) {
     const single = await run('off');
     assert.ok(bulk.length > 5000);
     assert.equal(new Set(bulk.map((m) => m.partition)).size, partitions, `records spread over the ${partitions} partition(s)`);
+    // Each key's partition is the configured partitioner's, worked out here independently: so a
+    // setting both paths ignored would fail (it did: -X partitioner= never reached librdkafka).
+    const expected = (key: string) => (partitioner === 'murmur2_random' ? (murmur2(Buffer.from(key)) & 0x7fffffff) % partitions : crc32(key) % partitions);
+    for (const m of bulk) assert.equal(m.partition, expected(m.key!), `${m.t} key ${m.key}`);
     assert.deepEqual(bulk, single);
   });
 }
@@ -123,6 +154,24 @@ test('DATAGEN_KAFKA_BULK other than on or off: exit 2 with the setting named, no
   assert.match(r.stderr, /datagen: error: DATAGEN_KAFKA_BULK must be "on" or "off", got "false"/);
   assert.doesNotMatch(r.stderr, /^\s+at /m);
   assert.ok(!(await listTopics()).some((t) => t.startsWith(prefix)), 'no topic was created');
+});
+
+test('-X settings librdkafka refuses (a bad value, or acks=1 with idempotence): exit 2 at once, the setting named, no topic made', async () => {
+  for (const [setting, message] of [
+    ['partitioner=bogus', /Invalid value for configuration property "partitioner": bogus/],
+    ['acks=1', /`acks` must be set to `all` when `enable.idempotence` is true/],
+  ] as const) {
+    const prefix = uniquePrefix('badx');
+    const started = Date.now();
+    const r = runCli(['-s', example('ecommerce/ecommerce.json'), '-n', '5', '-p', prefix, '-X', setting], KAFKA_ENV);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /datagen: error: librdkafka refused the Kafka settings: /);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+    // Before, acks=1 was retried as an unreachable broker for 10 s.
+    assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms`);
+    assert.ok(!(await listTopics()).some((t) => t.startsWith(prefix)), 'no topic was created');
+  }
 });
 
 test('SASL/PLAIN on 9094 works; a wrong password fails cleanly', async () => {

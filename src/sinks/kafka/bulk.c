@@ -15,9 +15,15 @@
  * that had one partition when the run began gets partition 0 named: what the partitioner would
  * pick, but librdkafka then looks the partition up once per call instead of running the
  * partitioner per record (a key hash, a reference count taken and dropped, a clock read: about a
- * fifth of the main thread's CPU per record, twenty-eighth session). Any other topic's records
- * go through the partitioner (RD_KAFKA_PARTITION_UA), as produce()'s do. It links against
- * node-rdkafka's own librdkafka.so.1, so both use one copy.
+ * fifth of the main thread's CPU per record, twenty-eighth session). A topic of several
+ * partitions, when the configured partitioner hashes keys, gets each keyed record's partition
+ * named: the partition librdkafka's own partitioner function (its public one, called here)
+ * gives for the key and the partition count the run began with, the records of a chunk grouped
+ * by partition, each partition's in batch order (twenty-ninth session). Records without a key
+ * (or, under consistent_random, with an empty one) still go through librdkafka's partitioner,
+ * which places them on its sticky partition, as any other topic's records do
+ * (RD_KAFKA_PARTITION_UA). It links against node-rdkafka's own librdkafka.so.1, so both use one
+ * copy.
  *
  * A batch goes to librdkafka a chunk of up to CHUNK records at a time, each chunk as one
  * rd_kafka_produce_batch() per dataset (topic) in it: librdkafka then reads its two clocks and
@@ -86,29 +92,53 @@ rd_kafka_resp_err_t conf_init(rd_kafka_conf_t *conf, void **plug_opaquep, char *
 /* Records per chunk (see the top). */
 #define CHUNK 4096
 
+/* librdkafka's partitioner functions (public API), by their `partitioner` setting's name. */
+typedef int32_t (*partitioner_t)(const rd_kafka_topic_t *, const void *, size_t, int32_t, void *, void *);
+static const struct {
+  const char *name;
+  partitioner_t fn;
+} partitioners[] = {
+    {"consistent_random", rd_kafka_msg_partitioner_consistent_random},
+    {"consistent", rd_kafka_msg_partitioner_consistent},
+    {"murmur2_random", rd_kafka_msg_partitioner_murmur2_random},
+    {"murmur2", rd_kafka_msg_partitioner_murmur2},
+    {"fnv1a_random", rd_kafka_msg_partitioner_fnv1a_random},
+    {"fnv1a", rd_kafka_msg_partitioner_fnv1a},
+};
+
 typedef struct {
   rd_kafka_t *rk;
   size_t ntopics;
   rd_kafka_topic_t **topics;
   int32_t *partition;             /* per dataset: the partition to name, or RD_KAFKA_PARTITION_UA */
+  int32_t *by_key;                /* per dataset: the partition count keys are hashed over, or 0 */
+  uint32_t *group;                /* per dataset: its first group (ntopics + 1; see produce_chunk) */
+  size_t ngroups;
+  partitioner_t hash;             /* the configured partitioner, when by_key is used */
   /* Scratch for one chunk, kept between calls. */
-  rd_kafka_message_t framed[CHUNK]; /* each record's key and value, in batch order */
-  rd_kafka_message_t msgs[CHUNK];   /* the same, grouped by dataset */
+  rd_kafka_message_t framed[CHUNK]; /* each record's key, value and partition, in batch order */
+  rd_kafka_message_t msgs[CHUNK];   /* the same, grouped by dataset, then by partition */
   size_t start[CHUNK + 1];          /* each record's byte offset, in batch order; then the chunk's end */
   uint16_t dataset[CHUNK];        /* each record's dataset, in batch order */
+  uint32_t grp[CHUNK];            /* each record's group, in batch order */
   uint32_t slot[CHUNK];           /* each record's place in msgs */
-  uint32_t *first;                /* per dataset: where its records begin in msgs (ntopics + 1) */
+  uint32_t *first;                /* per group: where its records begin in msgs (ngroups + 1) */
   uint8_t *spare;                 /* records not taken, gathered before they move to the chunk's end */
   size_t spare_size;
 } bulk_t;
 
 static void release_topics(bulk_t *b) {
-  for (size_t i = 0; i < b->ntopics; i++)
+  for (size_t i = 0; b->topics && i < b->ntopics; i++)
     if (b->topics[i]) rd_kafka_topic_destroy(b->topics[i]);
   free(b->topics);
   b->topics = NULL;
   free(b->partition);
   b->partition = NULL;
+  free(b->by_key);
+  b->by_key = NULL;
+  free(b->group);
+  b->group = NULL;
+  b->ngroups = 0;
   b->ntopics = 0;
   free(b->first);
   b->first = NULL;
@@ -148,13 +178,16 @@ static napi_value js_generation(napi_env env, napi_callback_info info) {
   return number(env, g);
 }
 
-/* claim(after, topicNames, partitions): the one live client created after generation `after`,
-   with a topic handle for each name; null when there is not exactly one. partitions[i] is the
-   partition topic i's records are given, or -1 (RD_KAFKA_PARTITION_UA, also when missing) for the
-   configured partitioner to pick one per record. */
+/* claim(after, topicNames, partitions, byKey, partitioner): the one live client created after
+   generation `after`, with a topic handle for each name; null when there is not exactly one.
+   partitions[i] is the partition topic i's records are given, or -1 (RD_KAFKA_PARTITION_UA, also
+   when missing) for the configured partitioner to pick one per record. byKey[i], from 2 to 65,536
+   (and partitions[i] is -1), is topic i's partition count: each keyed record is then given the
+   partition librdkafka's partitioner function named `partitioner` picks for its key over that
+   many (see the top); a name not in `partitioners` leaves every record to librdkafka. */
 static napi_value js_claim(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   double after;
   CHECK(napi_get_value_double(env, argv[0], &after));
@@ -174,34 +207,42 @@ static napi_value js_claim(napi_env env, napi_callback_info info) {
 
   uint32_t n;
   CHECK(napi_get_array_length(env, argv[1], &n));
+  partitioner_t hash = NULL;
+  char name[64];
+  size_t len = 0;
+  if (argc >= 5 && napi_get_value_string_utf8(env, argv[4], name, sizeof name, &len) == napi_ok)
+    for (size_t i = 0; i < sizeof partitioners / sizeof partitioners[0]; i++)
+      if (!strcmp(name, partitioners[i].name)) hash = partitioners[i].fn;
   /* From here on, any failure gives back what was made so far and no handle (the sink then
      produces per record). */
   bulk_t *b = calloc(1, sizeof(bulk_t));
-  rd_kafka_topic_t **topics = b ? calloc(n ? n : 1, sizeof(rd_kafka_topic_t *)) : NULL;
-  uint32_t *first = topics ? calloc(n + 1, sizeof(uint32_t)) : NULL;
-  int32_t *partition = first ? calloc(n ? n : 1, sizeof(int32_t)) : NULL;
-  if (!partition) {
-    free(first);
-    free(topics);
-    free(b);
-    return nul;
-  }
+  if (!b) return nul;
   b->rk = rk;
-  b->topics = topics;
+  b->hash = hash;
   b->ntopics = n;
-  b->first = first;
-  b->partition = partition;
+  b->topics = calloc(n ? n : 1, sizeof(rd_kafka_topic_t *));
+  b->partition = calloc(n ? n : 1, sizeof(int32_t));
+  b->by_key = calloc(n ? n : 1, sizeof(int32_t));
+  b->group = calloc(n + 1, sizeof(uint32_t));
+  if (!b->topics || !b->partition || !b->by_key || !b->group) goto fail;
   for (uint32_t i = 0; i < n; i++) {
-    napi_value name, partition;
+    napi_value v;
     char buf[512];
-    size_t len = 0;
     b->partition[i] = RD_KAFKA_PARTITION_UA;
-    if (argc >= 3 && napi_get_element(env, argv[2], i, &partition) == napi_ok) napi_get_value_int32(env, partition, &b->partition[i]);
+    if (argc >= 3 && napi_get_element(env, argv[2], i, &v) == napi_ok) napi_get_value_int32(env, v, &b->partition[i]);
+    if (hash && b->partition[i] == RD_KAFKA_PARTITION_UA && argc >= 4 && napi_get_element(env, argv[3], i, &v) == napi_ok)
+      napi_get_value_int32(env, v, &b->by_key[i]);
+    if (b->by_key[i] < 2 || b->by_key[i] > 65536) b->by_key[i] = 0; /* more: the partitioner, as a chunk walks every group */
+    /* Groups: one for a topic whose records all get one partition (or the partitioner's); for a
+       topic named by key, one for its keyless records and one per partition. */
+    b->group[i + 1] = b->group[i] + (b->by_key[i] ? 1 + (uint32_t)b->by_key[i] : 1);
     /* A name that does not fit is refused, never truncated into another topic's name. */
-    if (napi_get_element(env, argv[1], i, &name) != napi_ok || napi_get_value_string_utf8(env, name, buf, sizeof buf, &len) != napi_ok ||
+    if (napi_get_element(env, argv[1], i, &v) != napi_ok || napi_get_value_string_utf8(env, v, buf, sizeof buf, &len) != napi_ok ||
         len >= sizeof buf - 1 || !(b->topics[i] = rd_kafka_topic_new(rk, buf, NULL)))
       goto fail;
   }
+  b->ngroups = b->group[n];
+  if (!(b->first = calloc(b->ngroups + 1, sizeof(uint32_t)))) goto fail;
   napi_value ext;
   if (napi_create_external(env, b, finalize, NULL, &ext) != napi_ok) goto fail;
   return ext;
@@ -242,8 +283,11 @@ static inline int32_t read_i32(const uint8_t *p) {
 
 /*
  * One chunk: n records as js_produce framed them (offsets in b->start[0..n], datasets in
- * b->dataset, keys and values in b->framed), handed over as one rd_kafka_produce_batch() per dataset, adding one to
- * produced[dataset] for each record taken. Returns 0 when all were taken. Otherwise returns the
+ * b->dataset, groups in b->grp, keys, values and partitions in b->framed), handed over as one
+ * rd_kafka_produce_batch() per dataset, adding one to produced[dataset] for each record taken.
+ * A dataset's records go in group order: for a topic named by key, its keyless records, then
+ * partition 0's, 1's and so on, each group's in batch order, so librdkafka looks each partition
+ * up once. Returns 0 when all were taken. Otherwise returns the
  * error of the first record refused and moves the records not taken to the end of the chunk,
  * in batch order but with the refused record first, so that the caller goes on (or reports)
  * from *resume: after a full queue (_QUEUE_FULL) each dataset's records from the refused one on
@@ -251,28 +295,30 @@ static inline int32_t read_i32(const uint8_t *p) {
  * of its dataset after it may have been taken (librdkafka goes on past such a refusal).
  */
 static int produce_chunk(bulk_t *b, uint8_t *buf, size_t n, double *produced, size_t *resume) {
-  size_t nt = b->ntopics;
+  size_t nt = b->ntopics, ng = b->ngroups;
   uint32_t *first = b->first;
-  memset(first, 0, (nt + 1) * sizeof(uint32_t));
-  for (size_t i = 0; i < n; i++) first[b->dataset[i] + 1]++;
-  for (size_t d = 0; d < nt; d++) first[d + 1] += first[d];
-  /* first[d] now counts from where dataset d's records begin; fill msgs in batch order. */
+  memset(first, 0, (ng + 1) * sizeof(uint32_t));
+  for (size_t i = 0; i < n; i++) first[b->grp[i] + 1]++;
+  for (size_t g = 0; g < ng; g++) first[g + 1] += first[g];
+  /* first[g] now counts from where group g's records begin; fill msgs in batch order. */
   for (size_t i = 0; i < n; i++) {
-    uint32_t at = first[b->dataset[i]]++;
+    uint32_t at = first[b->grp[i]]++;
     b->slot[i] = at;
     b->msgs[at] = b->framed[i];
   }
-  /* Shift back: first[d] is where dataset d begins again. */
-  for (size_t d = nt; d > 0; d--) first[d] = first[d - 1];
+  /* Shift back: first[g] is where group g begins again. */
+  for (size_t g = ng; g > 0; g--) first[g] = first[g - 1];
   first[0] = 0;
 
   int err = 0;
   size_t stopped = nt; /* the dataset whose call had a refusal */
   for (size_t d = 0; d < nt; d++) {
-    int cnt = (int)(first[d + 1] - first[d]);
+    uint32_t from = first[b->group[d]];
+    int cnt = (int)(first[b->group[d + 1]] - from);
     if (!cnt) continue;
-    rd_kafka_message_t *m = &b->msgs[first[d]];
-    int good = rd_kafka_produce_batch(b->topics[d], b->partition[d], RD_KAFKA_MSG_F_COPY, m, cnt);
+    rd_kafka_message_t *m = &b->msgs[from];
+    int flags = RD_KAFKA_MSG_F_COPY | (b->by_key[d] ? RD_KAFKA_MSG_F_PARTITION : 0);
+    int good = rd_kafka_produce_batch(b->topics[d], b->partition[d], flags, m, cnt);
     produced[d] += good;
     if (good < cnt) {
       for (int k = 0; k < cnt; k++)
@@ -377,7 +423,17 @@ static napi_value js_produce(napi_env env, napi_callback_info info) {
       m->key_len = klen > 0 ? (size_t)klen : 0;
       m->payload = vlen >= 0 ? value : NULL;
       m->len = vlen > 0 ? (size_t)vlen : 0;
+      uint32_t group = b->group[dataset];
+      int32_t cnt = b->by_key[dataset];
+      m->partition = RD_KAFKA_PARTITION_UA;
+      /* librdkafka's own rule: no key, or under consistent_random an empty one, goes to its
+         sticky partition; any other key to the partitioner function's pick. */
+      if (cnt && m->key && (m->key_len || b->hash != rd_kafka_msg_partitioner_consistent_random)) {
+        m->partition = b->hash(b->topics[dataset], m->key, m->key_len, cnt, NULL, NULL);
+        group += 1 + (uint32_t)m->partition;
+      }
       b->start[n] = at;
+      b->grp[n] = group;
       b->dataset[n++] = dataset;
       at = next;
     }
@@ -413,6 +469,15 @@ static napi_value init(napi_env env, napi_value exports) {
       {"err2str", NULL, js_err2str, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  /* partitioners: the `partitioner` settings whose picks claim() can name (see the top). */
+  napi_value names;
+  size_t count = sizeof partitioners / sizeof partitioners[0];
+  if (napi_create_array_with_length(env, count, &names) != napi_ok) return exports;
+  for (size_t i = 0; i < count; i++) {
+    napi_value name;
+    if (napi_create_string_utf8(env, partitioners[i].name, NAPI_AUTO_LENGTH, &name) == napi_ok) napi_set_element(env, names, (uint32_t)i, name);
+  }
+  napi_set_named_property(env, exports, "partitioners", names);
   return exports;
 }
 

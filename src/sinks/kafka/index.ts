@@ -43,7 +43,7 @@ export class KafkaSink implements Sink {
     this.topics.forEach((t, i) => this.byTopic.set(t, i));
     this.produced = this.topics.map(() => 0);
     this.failed = this.topics.map(() => 0);
-    if (ctx.debug) ctx.log(`kafka config ${JSON.stringify(redact(this.o.config))}`);
+    if (ctx.debug) ctx.log(`kafka config ${JSON.stringify(redact(this.o.config))}, topic config ${JSON.stringify(redact(this.o.topicConfig))}`);
 
     // Connecting the producer waits mostly on the network, the registry's side (loading its
     // client, sampling records for inference, registering) mostly on this thread: they run at once.
@@ -74,11 +74,19 @@ export class KafkaSink implements Sink {
     // A topic of one partition has its records given partition 0, which is what the partitioner
     // would pick, without its work per record (bulk.c); -1 leaves the choice to the partitioner.
     const partitions = counts.map((n) => (n === 1 ? 0 : -1));
-    const handle = lib?.claim(before, this.topics, partitions);
+    // A topic of several has each keyed record given the partition librdkafka's own partitioner
+    // function picks for its key, when the configured partitioner is one that hashes keys.
+    const partitioner = String(this.o.topicConfig.partitioner ?? 'consistent_random');
+    // (A dataset without a key field has none to hash: the partitioner places all its records.)
+    const byKey = counts.map((n, i) => (n > 1 && plan.datasets[i]!.key !== null && lib?.partitioners.includes(partitioner) ? n : 0));
+    const handle = lib?.claim(before, this.topics, partitions, byKey, partitioner);
     if (lib && handle) this.bulk = { lib, handle, produced: new Float64Array(this.topics.length + 1) };
     if (ctx.debug) {
       const single = this.topics.filter((_, i) => partitions[i] === 0);
-      const named = single.length ? `; partition 0 named for the topics of one partition: ${single.join(', ')}` : '';
+      const keyed = this.topics.map((t, i) => (byKey[i] ? `${t} (${byKey[i]})` : '')).filter(Boolean);
+      const named =
+        (single.length ? `; partition 0 named for the topics of one partition: ${single.join(', ')}` : '') +
+        (keyed.length ? `; partitions named by key (${partitioner}) for: ${keyed.join(', ')}` : '');
       ctx.log(this.bulk ? `kafka: bulk produce (${lib!.path})${named}` : `kafka: produce() per record: ${why ?? 'no single producer found for the bulk library'}`);
     }
     return encoding;
@@ -104,7 +112,14 @@ export class KafkaSink implements Sink {
     const config: Record<string, unknown> = { ...this.o.config, dr_cb: true, event_cb: true, 'delivery.report.only.error': true };
     // The bulk library is also a librdkafka plugin: loaded into this producer, it learns its handle.
     if (bulk) config['plugin.library.paths'] = [config['plugin.library.paths'], bulk.path].filter(Boolean).join(';');
-    const producer = new Kafka.Producer(config as Kafka.ProducerGlobalConfig, {});
+    // Topic-level properties (acks, partitioner, timeouts) go in the topic config: node-rdkafka
+    // makes it the default topic config, replacing what the global config put there.
+    let producer: Kafka.Producer;
+    try {
+      producer = new Kafka.Producer(config as Kafka.ProducerGlobalConfig, this.o.topicConfig as Kafka.ProducerTopicConfig);
+    } catch (e) {
+      throw refusedSettings((e as Error).message);
+    }
     producer.on('delivery-report', (err, report) => {
       if (!err) return;
       const d = this.byTopic.get(report?.topic) ?? 0;
@@ -239,6 +254,11 @@ export class KafkaSink implements Sink {
   }
 }
 
+/** A usage error: librdkafka refused the settings (a -X value, or two that conflict). */
+function refusedSettings(message: string): DatagenError {
+  return new DatagenError(ErrorCodes.USAGE, `librdkafka refused the Kafka settings: ${message}`);
+}
+
 /**
  * Producer connect that fails clearly instead of hanging when no broker answers. It tries in
  * short steps: librdkafka's pending metadata request holds process exit until it times out, so a
@@ -267,6 +287,9 @@ async function connectWithin(producer: Kafka.Producer, o: KafkaOptions): Promise
         return producer;
       }
       lastError = err.message;
+      // The client could not be made (node-rdkafka's connect() reports rd_kafka_new()'s error so):
+      // settings librdkafka refuses together, such as -X acks=1 with idempotence. No retry mends that.
+      if ((err as { code?: number }).code === CODES.ERRORS.ERR__STATE) throw refusedSettings(err.message);
       if (refused) break;
     }
   } finally {

@@ -14,6 +14,12 @@ export interface RegistryOptions {
 export interface KafkaOptions {
   /** librdkafka global config for the producer and admin client. */
   config: Record<string, string | number | boolean>;
+  /**
+   * The producer's topic-level properties (TOPIC_PROPERTIES), given to node-rdkafka as its topic
+   * config: it makes that the producer's default topic config, which replaces what the global
+   * config set there, so that a `-X partitioner=...` left in the global config was ignored.
+   */
+  topicConfig: Record<string, string | number | boolean>;
   brokers: string;
   partitions: number;
   registry?: RegistryOptions;
@@ -21,6 +27,13 @@ export interface KafkaOptions {
 }
 
 const usage = (m: string) => new DatagenError(ErrorCodes.USAGE, m);
+
+/**
+ * librdkafka's topic-level producer properties (CONFIGURATION.md, "Topic configuration
+ * properties"; the compression codec is also a global one, which topics inherit, so it stays
+ * global), with their aliases.
+ */
+export const TOPIC_PROPERTIES = new Set(['request.required.acks', 'acks', 'request.timeout.ms', 'message.timeout.ms', 'delivery.timeout.ms', 'queuing.strategy', 'produce.offset.report', 'partitioner', 'compression.level']);
 
 /** The local queue's byte limit (64 MB), unless a raised message.max.bytes needs more. */
 const QUEUE_KBYTES = 65_536;
@@ -84,9 +97,15 @@ export function kafkaOptions(input: SinkOptionsInput): KafkaOptions {
   const maxMessage = Number(properties['message.max.bytes']);
   if (Number.isFinite(maxMessage)) config['queue.buffering.max.kbytes'] = Math.max(QUEUE_KBYTES, Math.ceil((2 * maxMessage) / 1024));
   Object.assign(config, properties);
+  const topicConfig: KafkaOptions['topicConfig'] = {};
+  for (const k of Object.keys(config)) {
+    if (!TOPIC_PROPERTIES.has(k)) continue;
+    topicConfig[k] = config[k]!;
+    delete config[k];
+  }
 
   const registry = env.SCHEMA_REGISTRY_URL?.trim()
     ? { url: env.SCHEMA_REGISTRY_URL.trim(), username: env.SCHEMA_REGISTRY_USERNAME || undefined, password: env.SCHEMA_REGISTRY_PASSWORD || undefined }
     : undefined;
-  return { config, brokers, partitions: Number(flags.partitions ?? 1), registry, connectTimeoutMs: 10_000 };
+  return { config, topicConfig, brokers, partitions: Number(flags.partitions ?? 1), registry, connectTimeoutMs: 10_000 };
 }
