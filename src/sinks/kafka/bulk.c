@@ -232,7 +232,7 @@ static napi_value js_claim(napi_env env, napi_callback_info info) {
     if (argc >= 3 && napi_get_element(env, argv[2], i, &v) == napi_ok) napi_get_value_int32(env, v, &b->partition[i]);
     if (hash && b->partition[i] == RD_KAFKA_PARTITION_UA && argc >= 4 && napi_get_element(env, argv[3], i, &v) == napi_ok)
       napi_get_value_int32(env, v, &b->by_key[i]);
-    if (b->by_key[i] < 2 || b->by_key[i] > 65536) b->by_key[i] = 0; /* more: the partitioner, as a chunk walks every group */
+    if (b->by_key[i] < 2 || b->by_key[i] > 65536) b->by_key[i] = 0; /* a guard: the sink asks for no more (a chunk walks every group) */
     /* Groups: one for a topic whose records all get one partition (or the partitioner's); for a
        topic named by key, one for its keyless records and one per partition. */
     b->group[i + 1] = b->group[i] + (b->by_key[i] ? 1 + (uint32_t)b->by_key[i] : 1);

@@ -18,6 +18,9 @@ import { deleteSubject, registerValueSchema, registryClient, safeUrl } from './r
 
 const { CODES } = Kafka;
 
+/** The most partitions a topic can have for the bulk path to name its records' (bulk.c's limit). */
+const MAX_NAMED_PARTITIONS = 65_536;
+
 export class KafkaSink implements Sink {
   private readonly o: KafkaOptions;
   private producer?: Kafka.Producer;
@@ -77,8 +80,9 @@ export class KafkaSink implements Sink {
     // A topic of several has each keyed record given the partition librdkafka's own partitioner
     // function picks for its key, when the configured partitioner is one that hashes keys.
     const partitioner = String(this.o.topicConfig.partitioner ?? 'consistent_random');
-    // (A dataset without a key field has none to hash: the partitioner places all its records.)
-    const byKey = counts.map((n, i) => (n > 1 && plan.datasets[i]!.key !== null && lib?.partitioners.includes(partitioner) ? n : 0));
+    // (A dataset without a key field has none to hash: the partitioner places all its records.
+    // Nor does a topic of more than MAX_NAMED_PARTITIONS: each chunk walks all its partitions.)
+    const byKey = counts.map((n, i) => (n > 1 && n <= MAX_NAMED_PARTITIONS && plan.datasets[i]!.key !== null && lib?.partitioners.includes(partitioner) ? n : 0));
     const handle = lib?.claim(before, this.topics, partitions, byKey, partitioner);
     if (lib && handle) this.bulk = { lib, handle, produced: new Float64Array(this.topics.length + 1) };
     if (ctx.debug) {

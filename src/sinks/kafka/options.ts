@@ -16,8 +16,8 @@ export interface KafkaOptions {
   config: Record<string, string | number | boolean>;
   /**
    * The producer's topic-level properties (TOPIC_PROPERTIES), given to node-rdkafka as its topic
-   * config: it makes that the producer's default topic config, which replaces what the global
-   * config set there, so that a `-X partitioner=...` left in the global config was ignored.
+   * config: node-rdkafka makes that the producer's default topic config, replacing the one the
+   * global config's topic-level properties went into (where a `-X partitioner=...` was ignored).
    */
   topicConfig: Record<string, string | number | boolean>;
   brokers: string;
@@ -33,7 +33,7 @@ const usage = (m: string) => new DatagenError(ErrorCodes.USAGE, m);
  * properties"; the compression codec is also a global one, which topics inherit, so it stays
  * global), with their aliases.
  */
-export const TOPIC_PROPERTIES = new Set(['request.required.acks', 'acks', 'request.timeout.ms', 'message.timeout.ms', 'delivery.timeout.ms', 'queuing.strategy', 'produce.offset.report', 'partitioner', 'compression.level']);
+const TOPIC_PROPERTIES = new Set(['request.required.acks', 'acks', 'request.timeout.ms', 'message.timeout.ms', 'delivery.timeout.ms', 'queuing.strategy', 'produce.offset.report', 'partitioner', 'compression.level']);
 
 /** The local queue's byte limit (64 MB), unless a raised message.max.bytes needs more. */
 const QUEUE_KBYTES = 65_536;
