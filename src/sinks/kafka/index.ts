@@ -320,10 +320,20 @@ async function connectWithin(producer: Kafka.Producer, o: KafkaOptions): Promise
  * Resolves with the topic's partition count (0 when the answer has none): the bulk path names
  * partition 0 for a topic of one partition (bulk.c).
  */
-function askMetadata(producer: Kafka.Producer, topic: string, timeoutMs: number): Promise<number> {
-  return new Promise((resolve) =>
-    producer.getMetadata({ topic, allTopics: false, timeout: timeoutMs }, (err, md) => resolve(err ? 0 : (md?.topics?.find((t) => t.name === topic)?.partitions?.length ?? 0))),
-  );
+async function askMetadata(producer: Kafka.Producer, topic: string, timeoutMs: number): Promise<number> {
+  const ask = () =>
+    new Promise<number | undefined>((resolve) =>
+      producer.getMetadata({ topic, allTopics: false, timeout: timeoutMs }, (err, md) => resolve(err ? undefined : (md?.topics?.find((t) => t.name === topic)?.partitions?.length ?? 0))),
+    );
+  // A topic made a moment ago can be answered without its partitions yet, or with an error (a
+  // fresh clone's CI run once got no count for one of three new topics): asked again every 100
+  // ms while the asking has taken under a second (an answer that timed out is not asked again).
+  const started = Date.now();
+  for (;;) {
+    const n = await ask();
+    if (n || Date.now() - started >= 1000) return n ?? 0;
+    await sleep(100);
+  }
 }
 
 /** The connection part of the config: the admin client warns about producer-only properties. */
