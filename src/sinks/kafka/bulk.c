@@ -92,6 +92,10 @@ rd_kafka_resp_err_t conf_init(rd_kafka_conf_t *conf, void **plug_opaquep, char *
 /* Records per chunk (see the top). */
 #define CHUNK 4096
 
+/* The most partitions a topic can have for its records to be named by key: a chunk walks every
+   group (exported as maxPartitions, so the sink asks for no more). */
+#define MAX_BY_KEY 65536
+
 /* librdkafka's partitioner functions (public API), by their `partitioner` setting's name. */
 typedef int32_t (*partitioner_t)(const rd_kafka_topic_t *, const void *, size_t, int32_t, void *, void *);
 static const struct {
@@ -181,7 +185,7 @@ static napi_value js_generation(napi_env env, napi_callback_info info) {
 /* claim(after, topicNames, partitions, byKey, partitioner): the one live client created after
    generation `after`, with a topic handle for each name; null when there is not exactly one.
    partitions[i] is the partition topic i's records are given, or -1 (RD_KAFKA_PARTITION_UA, also
-   when missing) for the configured partitioner to pick one per record. byKey[i], from 2 to 65,536
+   when missing) for the configured partitioner to pick one per record. byKey[i], from 2 to MAX_BY_KEY
    (and partitions[i] is -1), is topic i's partition count: each keyed record is then given the
    partition librdkafka's partitioner function named `partitioner` picks for its key over that
    many (see the top); a name not in `partitioners` leaves every record to librdkafka. */
@@ -232,7 +236,7 @@ static napi_value js_claim(napi_env env, napi_callback_info info) {
     if (argc >= 3 && napi_get_element(env, argv[2], i, &v) == napi_ok) napi_get_value_int32(env, v, &b->partition[i]);
     if (hash && b->partition[i] == RD_KAFKA_PARTITION_UA && argc >= 4 && napi_get_element(env, argv[3], i, &v) == napi_ok)
       napi_get_value_int32(env, v, &b->by_key[i]);
-    if (b->by_key[i] < 2 || b->by_key[i] > 65536) b->by_key[i] = 0; /* a guard: the sink asks for no more (a chunk walks every group) */
+    if (b->by_key[i] < 2 || b->by_key[i] > MAX_BY_KEY) b->by_key[i] = 0;
     /* Groups: one for a topic whose records all get one partition (or the partitioner's); for a
        topic named by key, one for its keyless records and one per partition. */
     b->group[i + 1] = b->group[i] + (b->by_key[i] ? 1 + (uint32_t)b->by_key[i] : 1);
@@ -478,6 +482,7 @@ static napi_value init(napi_env env, napi_value exports) {
     if (napi_create_string_utf8(env, partitioners[i].name, NAPI_AUTO_LENGTH, &name) == napi_ok) napi_set_element(env, names, (uint32_t)i, name);
   }
   napi_set_named_property(env, exports, "partitioners", names);
+  napi_set_named_property(env, exports, "maxPartitions", number(env, MAX_BY_KEY));
   return exports;
 }
 

@@ -22,13 +22,15 @@ export interface BulkLibrary {
    * The one live client created since `after`, with a topic handle per name; null if not exactly
    * one. `partitions`: per topic, the partition its records are given, or -1 for the configured
    * partitioner to pick one per record (as produce() with no partition does). `byKey`: per topic
-   * whose `partitions` entry is -1, its partition count (2 to 65,536) to have each keyed record
+   * whose `partitions` entry is -1, its partition count (2 to `maxPartitions`) to have each keyed record
    * given the partition that librdkafka's partitioner function `partitioner` (one of
    * `partitioners`) picks for its key; 0 for none.
    */
   claim(after: number, topics: string[], partitions: number[], byKey: number[], partitioner: string): BulkHandle | null;
   /** The `partitioner` settings whose picks `claim` can name per record. */
   readonly partitioners: readonly string[];
+  /** The most partitions a topic can have for `claim` to name its records' by key (65,536). */
+  readonly maxPartitions: number;
   /** Destroys the topic handles: before the producer disconnects. */
   release(handle: BulkHandle): void;
   /**

@@ -18,9 +18,6 @@ import { deleteSubject, registerValueSchema, registryClient, safeUrl } from './r
 
 const { CODES } = Kafka;
 
-/** The most partitions a topic can have for the bulk path to name its records' (bulk.c's limit). */
-const MAX_NAMED_PARTITIONS = 65_536;
-
 export class KafkaSink implements Sink {
   private readonly o: KafkaOptions;
   private producer?: Kafka.Producer;
@@ -81,8 +78,8 @@ export class KafkaSink implements Sink {
     // function picks for its key, when the configured partitioner is one that hashes keys.
     const partitioner = String(this.o.topicConfig.partitioner ?? 'consistent_random');
     // (A dataset without a key field has none to hash: the partitioner places all its records.
-    // Nor does a topic of more than MAX_NAMED_PARTITIONS: each chunk walks all its partitions.)
-    const byKey = counts.map((n, i) => (n > 1 && n <= MAX_NAMED_PARTITIONS && plan.datasets[i]!.key !== null && lib?.partitioners.includes(partitioner) ? n : 0));
+    // Nor does a topic of more than the library's maxPartitions: each chunk walks all of them.)
+    const byKey = counts.map((n, i) => (lib && n > 1 && n <= lib.maxPartitions && plan.datasets[i]!.key !== null && lib.partitioners.includes(partitioner) ? n : 0));
     const handle = lib?.claim(before, this.topics, partitions, byKey, partitioner);
     if (lib && handle) this.bulk = { lib, handle, produced: new Float64Array(this.topics.length + 1) };
     if (ctx.debug) {
@@ -318,7 +315,8 @@ async function connectWithin(producer: Kafka.Producer, o: KafkaOptions): Promise
  *    waited with it: 6 of 15 `-n 1` Avro runs on a two-core machine (bench/README.md). This answer
  *    makes it ask at once.
  * Resolves with the topic's partition count (0 when the answer has none): the bulk path names
- * partition 0 for a topic of one partition (bulk.c).
+ * partition 0 for a topic of one partition, and each keyed record's partition for a topic of
+ * several (bulk.c).
  */
 async function askMetadata(producer: Kafka.Producer, topic: string, timeoutMs: number): Promise<number> {
   const ask = () =>
