@@ -65,12 +65,15 @@ export class KafkaSink implements Sink {
     }
     const producer = (this.producer = await connecting);
     const admin = createAdmin(this.o);
+    let created: Set<string>;
     try {
-      await ensureTopics(admin, this.topics, this.o);
+      created = await ensureTopics(admin, this.topics, this.o);
     } finally {
       admin.disconnect();
     }
-    const counts = await Promise.all(this.topics.map((topic) => askMetadata(producer, topic, this.o.connectTimeoutMs)));
+    // A topic this run made is waited for (up to the connect timeout) until the broker lists its
+    // partitions; one that was there already gets a second at most.
+    const counts = await Promise.all(this.topics.map((topic) => askMetadata(producer, topic, this.o.connectTimeoutMs, created.has(topic) ? this.o.connectTimeoutMs : 1000)));
     // A topic of one partition has its records given partition 0, which is what the partitioner
     // would pick, without its work per record (bulk.c); -1 leaves the choice to the partitioner.
     const partitions = counts.map((n) => (n === 1 ? 0 : -1));
@@ -318,18 +321,18 @@ async function connectWithin(producer: Kafka.Producer, o: KafkaOptions): Promise
  * partition 0 for a topic of one partition, and each keyed record's partition for a topic of
  * several (bulk.c).
  */
-async function askMetadata(producer: Kafka.Producer, topic: string, timeoutMs: number): Promise<number> {
+async function askMetadata(producer: Kafka.Producer, topic: string, timeoutMs: number, waitMs: number): Promise<number> {
   const ask = () =>
     new Promise<number | undefined>((resolve) =>
       producer.getMetadata({ topic, allTopics: false, timeout: timeoutMs }, (err, md) => resolve(err ? undefined : (md?.topics?.find((t) => t.name === topic)?.partitions?.length ?? 0))),
     );
-  // A topic made a moment ago can be answered without its partitions yet, or with an error (a
-  // fresh clone's CI run once got no count for one of three new topics): asked again every 100
-  // ms while the asking has taken under a second (an answer that timed out is not asked again).
+  // A topic made a moment ago can be answered without its partitions yet, or with an error (fresh
+  // clones' CI runs got no count for one or two of three new topics): asked again every 100 ms
+  // while the asking has taken under `waitMs` (an answer that timed out is not asked again).
   const started = Date.now();
   for (;;) {
     const n = await ask();
-    if (n || Date.now() - started >= 1000) return n ?? 0;
+    if (n || Date.now() - started >= waitMs) return n ?? 0;
     await sleep(100);
   }
 }
@@ -343,10 +346,13 @@ function createAdmin(o: KafkaOptions): Kafka.IAdminClient {
   return Kafka.AdminClient.create(connectionConfig(o) as Kafka.GlobalConfig);
 }
 
-async function ensureTopics(admin: Kafka.IAdminClient, topics: string[], o: KafkaOptions): Promise<void> {
+/** Makes the topics that do not exist yet; returns those it made. */
+async function ensureTopics(admin: Kafka.IAdminClient, topics: string[], o: KafkaOptions): Promise<Set<string>> {
+  const created = new Set<string>();
   for (const topic of topics) {
     await new Promise<void>((resolve, reject) => {
       admin.createTopic({ topic, num_partitions: o.partitions, replication_factor: -1 }, o.connectTimeoutMs, (err) => {
+        if (!err) created.add(topic);
         if (!err || err.code === CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) return resolve();
         const unreachable = err.code === CODES.ERRORS.ERR__TIMED_OUT || err.code === CODES.ERRORS.ERR__TRANSPORT;
         reject(
@@ -358,6 +364,7 @@ async function ensureTopics(admin: Kafka.IAdminClient, topics: string[], o: Kafk
       });
     });
   }
+  return created;
 }
 
 async function clean(plan: Plan, input: SinkOptionsInput, log: (m: string) => void): Promise<void> {
