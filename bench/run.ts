@@ -25,6 +25,12 @@ const WARM_MS = warmMs();
 const KAFKA_WARM_MS = SMOKE ? 0 : 5000;
 /** The issue's target for Avro to Kafka: this share of min(floor × threads, transport limit). */
 const AVRO_TARGET = 0.7;
+/**
+ * The `partitions` scenario: ecommerce Avro to topics of this many partitions, each keyed record's
+ * partition named from its key (change 53), against ProducerPerformance to a topic of as many.
+ */
+const PARTITIONS = 3;
+const PARTITIONED = `avro → kafka ${PARTITIONS}p`;
 /** Our Kafka sink alone needs no long run, and holds its records in memory beforehand. */
 const CLIENT_RECORDS = 1_000_000;
 const CORES = availableParallelism();
@@ -210,13 +216,15 @@ async function attempt(scenario: string, schema: string, threads: number, f: () 
 }
 
 async function main(): Promise<void> {
-  const kafka = ['json', 'avro', 'kafkastart'].some(want);
+  const kafka = ['json', 'avro', 'partitions', 'kafkastart'].some(want);
   if (kafka) execFileSync('bash', [`${ROOT}scripts/services/services.sh`, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const stamp = Date.now().toString(36);
-  if (!SMOKE && ['json', 'avro'].some(want)) await warmBroker(stamp);
+  if (!SMOKE && ['json', 'avro', 'partitions'].some(want)) await warmBroker(stamp);
 
   // The floor runs only for the scenarios measured against it (not for start-up, memory or instructions alone).
-  for (const sc of ['generate', 'encode', 'dryrun', 'json', 'avro', 'postgres', 'mysql'].some(want) ? SCHEMAS : []) {
+  // (The partitions scenario is ecommerce's only.)
+  const wantedFor = (sc: SchemaCase) => ['generate', 'encode', 'dryrun', 'json', 'avro', 'postgres', 'mysql', ...(sc.name === 'ecommerce' ? ['partitions'] : [])].some(want);
+  for (const sc of SCHEMAS.filter(wantedFor)) {
     const iterations = (scenario: string) => Math.max(1, Math.ceil(scale(sc.records[scenario]!) / sc.perIteration));
     // As many records as generate-only makes, so both run about as long on this noisy machine.
     // Every floor run of this schema, the paired ones below included: the floor the ratios use is the
@@ -236,6 +244,7 @@ async function main(): Promise<void> {
     console.error(`bench: ${sc.name}: faker floor ${floor} records/s on one thread; in parallel: ${JSON.stringify(Object.fromEntries(parallelFloor))}`);
     let jsonRecords = 0;
     let avroBytesPerRecord = 0;
+    let partitionedBytesPerRecord = 0;
     for (const t of THREADS) {
       const base = ['-s', sc.file, '--seed', '1', '--threads', String(t)];
       if (want('generate')) {
@@ -262,12 +271,20 @@ async function main(): Promise<void> {
           row('dry-run → /dev/null', sc.name, t, await best(() => runDatagen(ROOT, [...base, '--dry-run', '-n', String(iterations('dryrun'))])), floor);
         });
       }
-      for (const format of ['json', 'avro', 'postgres', 'mysql'] as const) {
-        if (!want(format)) continue;
-        const label = format === 'json' || format === 'avro' ? `${format} → kafka` : format;
+      // The partitions scenario (ecommerce only): as avro → kafka, to topics of PARTITIONS partitions.
+      const targets = [
+        { scenario: 'json', format: 'json', label: 'json → kafka', extra: [] },
+        { scenario: 'avro', format: 'avro', label: 'avro → kafka', extra: [] },
+        ...(sc.name === 'ecommerce' ? [{ scenario: 'partitions', format: 'avro', label: PARTITIONED, extra: ['--partitions', String(PARTITIONS)] }] : []),
+        { scenario: 'postgres', format: 'postgres', label: 'postgres', extra: [] },
+        { scenario: 'mysql', format: 'mysql', label: 'mysql', extra: [] },
+      ] as const;
+      for (const { scenario, format, label, extra } of targets) {
+        if (!want(scenario)) continue;
+        const partitions = scenario === 'partitions' ? PARTITIONS : undefined;
         await attempt(label, sc.name, t, async () => {
-          const prefix = `bench_${stamp}_${t}`;
-          const args = [...base, '-f', format, '-n', String(iterations(format)), '-p', prefix];
+          const prefix = `bench_${stamp}_${t}${partitions ? `_${partitions}p` : ''}`;
+          const args = [...base, '-f', format, '-n', String(iterations(format)), '-p', prefix, ...extra];
           try {
             const kafkaRun = format === 'json' || format === 'avro';
             const pairs: Array<[ours: number, transport: number]> = [];
@@ -276,7 +293,7 @@ async function main(): Promise<void> {
               const { result, brokerCpuSec, compilerShare } = await withBrokerCpu(ROOT, async () => warm(await runDatagen(ROOT, args, ENV), KAFKA_WARM_MS));
               // The Avro target's paired ratio: the transport limit for this run's records, right after it.
               if (format === 'avro' && result.records && !result.failed) {
-                pairs.push([rate(result), rate(await transportOnce(result.records, { recordSize: result.bytes / result.records }))]);
+                pairs.push([rate(result), rate(await transportOnce(result.records, { recordSize: result.bytes / result.records, partitions }))]);
               }
               return { ...result, brokerCpuSec, brokerCompilerShare: compilerShare };
             });
@@ -284,7 +301,8 @@ async function main(): Promise<void> {
             const r = row(label, sc.name, t, s, floor);
             if (pairs.length) avroPairs.set(r, pairs);
             if (format === 'json') jsonRecords = s.records;
-            if (format === 'avro') avroBytesPerRecord = s.bytes / s.records;
+            if (scenario === 'avro') avroBytesPerRecord = s.bytes / s.records;
+            if (scenario === 'partitions') partitionedBytesPerRecord = s.bytes / s.records;
           } finally {
             await runDatagen(ROOT, ['-s', sc.file, '-f', format, '-p', prefix, '--clean'], ENV);
           }
@@ -305,7 +323,7 @@ async function main(): Promise<void> {
     for (const r of rows) if (r.schema === sc.name && r.floorPerThread !== undefined) applyFloor(r, fastest);
 
     // The transport limit, for the same number of records of the same size, same settings.
-    const kafkaRows = rows.filter((r) => r.schema === sc.name && r.scenario.endsWith('kafka') && !r.error);
+    const kafkaRows = rows.filter((r) => r.schema === sc.name && r.scenario.includes('→ kafka') && !r.error);
     if (kafkaRows.length) {
       try {
         const payloadFile = `${tmpdir()}/datagen-bench-${sc.name}.jsonl`;
@@ -314,7 +332,8 @@ async function main(): Promise<void> {
         const n = jsonRecords || scale(sc.records.json!);
         const jsonLimit = want('json') ? await transport(n, { payloadFile }) : undefined;
         const avroLimit = want('avro') && avroBytesPerRecord ? await transport(n, { recordSize: avroBytesPerRecord }) : undefined;
-        extras[`transport_${sc.name}`] = { json: jsonLimit, avro: avroLimit };
+        const partitionedLimit = partitionedBytesPerRecord ? await transport(n, { recordSize: partitionedBytesPerRecord, partitions: PARTITIONS }) : undefined;
+        extras[`transport_${sc.name}`] = { json: jsonLimit, avro: avroLimit, ...(partitionedLimit ? { [`avro${PARTITIONS}p`]: partitionedLimit } : {}) };
         const client = (format: 'json' | 'avro') =>
           // The child waits for an idle broker itself, after creating its topics.
           best(() => runChild(ROOT, ['client', sc.file, String(Math.min(n, CLIENT_RECORDS)), format], ENV) as Promise<Stats & { recordsPerSec: number; cpuUsPerRecord?: number; brokerUsPerRecord?: number }>);
@@ -322,7 +341,7 @@ async function main(): Promise<void> {
         const avroClient = want('avro') ? await client('avro') : undefined;
         extras[`client_${sc.name}`] = { json: jsonClient, avro: avroClient };
         for (const r of kafkaRows) {
-          const limit = r.scenario.startsWith('json') ? jsonLimit : avroLimit;
+          const limit = r.scenario.startsWith('json') ? jsonLimit : r.scenario === PARTITIONED ? partitionedLimit : avroLimit;
           if (!limit) continue;
           const limitRate = rate(limit);
           r.transportPerSec = Math.round(limitRate);
@@ -334,7 +353,8 @@ async function main(): Promise<void> {
           const pairs = avroPairs.get(r);
           if (pairs) r.vsLimitPaired = round(median(pairs.map(([ours, limit]) => ours / ceilingOf(limit))));
           if (r.scenario.startsWith('avro')) r.targetPerSec = Math.round(AVRO_TARGET * ceiling);
-          const client = r.scenario.startsWith('json') ? jsonClient : avroClient;
+          // The client limit sends to topics of one partition: no column for the partitioned row.
+          const client = r.scenario.startsWith('json') ? jsonClient : r.scenario === PARTITIONED ? undefined : avroClient;
           if (client) {
             r.clientPerSec = client.recordsPerSec;
             r.vsClient = round(r.recordsPerSec / client.recordsPerSec);
@@ -476,7 +496,7 @@ async function transport(records: number, opts: TransportOptions) {
   return top!;
 }
 
-type TransportOptions = { payloadFile?: string; recordSize?: number };
+type TransportOptions = { payloadFile?: string; recordSize?: number; partitions?: number };
 
 /** One run of ProducerPerformance once the broker is idle, with its and the broker's CPU. */
 async function transportOnce(records: number, opts: TransportOptions) {

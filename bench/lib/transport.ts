@@ -27,10 +27,10 @@ export function kafkaClasspath(root: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
-export async function createTopic(brokers: string, topic: string): Promise<void> {
+export async function createTopic(brokers: string, topic: string, partitions = 1): Promise<void> {
   const admin = Kafka.AdminClient.create({ 'bootstrap.servers': brokers });
   await new Promise<void>((resolve, reject) =>
-    admin.createTopic({ topic, num_partitions: 1, replication_factor: 1 }, 10_000, (err) => (err && err.code !== 36 ? reject(err) : resolve())),
+    admin.createTopic({ topic, num_partitions: partitions, replication_factor: 1 }, 10_000, (err) => (err && err.code !== 36 ? reject(err) : resolve())),
   );
   admin.disconnect();
 }
@@ -41,17 +41,21 @@ export async function deleteTopic(brokers: string, topic: string): Promise<void>
   admin.disconnect();
 }
 
-/** Runs ProducerPerformance; `payloadFile` (newline-separated values) or `recordSize` bytes of its own payload. */
+/**
+ * Runs ProducerPerformance; `payloadFile` (newline-separated values) or `recordSize` bytes of its
+ * own payload, to a topic of `partitions` partitions (1 unless given; its records have no key, so
+ * the Java client's sticky partitioner spreads them batch by batch).
+ */
 export async function producerPerformance(
   root: string,
   brokers: string,
   records: number,
-  opts: { payloadFile?: string; recordSize?: number; compression: string },
+  opts: { payloadFile?: string; recordSize?: number; compression: string; partitions?: number },
 ): Promise<TransportResult> {
   const cp = kafkaClasspath(root);
   if (!cp) throw new Error('no Kafka classpath: run `npm run services:up` first');
   const topic = `bench_transport_${Date.now().toString(36)}`;
-  await createTopic(brokers, topic);
+  await createTopic(brokers, topic, opts.partitions);
   try {
     const args = [
       '-Xmx512m',
