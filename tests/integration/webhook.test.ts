@@ -84,6 +84,21 @@ test('4xx refusals are counted in the summary and make the exit code 1', async (
   assert.match(r.stderr, /first refusal: 400 Bad Request/);
 });
 
+test('an endpoint that refuses every request (a wrong secret) stops the run after the batch in hand, not at its end', async () => {
+  const ep = await endpoint(() => ({ status: 401 }));
+  const r = await runCliAsync(['-s', schema, '-f', 'webhook', '-n', '2000', '--seed', '4'], { WEBHOOK_URL: ep.url, WEBHOOK_SECRET: 'wrong' });
+  await ep.close();
+  const total = lines(runCli(['-s', schema, '--dry-run', '-n', '2000', '--seed', '4']).stdout).length;
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /stopping: webhook http:\/\/127.0.0.1:\d+\/hook refused a request \(401 Unauthorized\)/);
+  assert.match(r.stderr, /first refusal: 401 Unauthorized/);
+  // Every request that was made is counted as refused, and far fewer were made than the run's records.
+  const failed = Number(/failed: (\d+)/.exec(r.stderr)?.[1]);
+  assert.equal(failed, ep.requests(), r.stderr);
+  assert.ok(ep.requests() > 0 && ep.requests() < total / 4, `${ep.requests()} requests of ${total} records`);
+  assert.doesNotMatch(r.stderr, /wrong/);
+});
+
 test('Retry-After: seconds or an HTTP date', () => {
   assert.equal(retryAfterMs('2'), 2000);
   assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 5_000), 5000);

@@ -1,7 +1,8 @@
 /**
  * Webhook sink: POSTs records as JSON (one object, or an array with --batch-size), a bounded number
  * of requests in flight. 429 and 5xx are retried with exponential backoff that honours Retry-After;
- * after the last try the run stops with a clear error. The summary counts accepted and refused records.
+ * after the last try the run stops with a clear error. Any other 4xx stops the run too, once the
+ * batch being posted is done. The summary counts accepted and refused records.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RecordCursor, type EncodedBatch } from '../../encoding/batch.js';
@@ -114,6 +115,16 @@ export class WebhookSink implements Sink {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.inFlight);
+  }
+
+  /**
+   * The first refused request (a 4xx other than 429, or retries given up) stops the run, as a
+   * failed delivery stops a Kafka run: a wrong secret or path refuses every request alike, and
+   * going on would only add to them. The batch being posted is finished and counted first.
+   */
+  stopReason(): string | undefined {
+    if (this.gaveUp) return `webhook ${this.o.url}: ${this.gaveUp}`;
+    return this.firstRefusal === undefined ? undefined : `webhook ${this.o.url} refused a request (${this.firstRefusal})`;
   }
 
   /** Values are copied into the pending requests. */
