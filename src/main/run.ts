@@ -100,7 +100,10 @@ export function startPool(threads: number): Piscina {
     // reached an earlier batch (the worker discards them now, worker.ts).
     stricterFIFO: true,
   });
-  pool.on('workerCreate', (w: PoolWorker) => ready.add(w.id));
+  pool.on('workerCreate', (w: PoolWorker) => {
+    ready.add(w.id);
+    holdMainYoungGeneration();
+  });
   pool.on('workerDestroy', (w: PoolWorker) => ready.delete(w.id));
   pool.on('error', () => {});
   return pool;
@@ -207,6 +210,7 @@ export async function run(o: RunOptions): Promise<RunStats> {
       const ms = performance.now() - started;
       timeline.note(ms, records);
       if (stats.firstBatchMs === undefined) {
+        holdMainYoungGeneration();
         stats.firstBatchMs = ms;
         stats.recordsAtFirstBatch = records;
       }
@@ -248,9 +252,26 @@ export async function run(o: RunOptions): Promise<RunStats> {
  * Generate-only ecommerce made 3-5% more records per second at one and at two threads, Avro to
  * Kafka at one thread about 7% more, wide records the same (twenty-sixth session, bench/README.md).
  * The flag is the whole process's: the main thread's young collections are single-threaded too.
+ *
  */
 function configureWorkerHeaps(): void {
   v8.setFlagsFromString(`--min-semi-space-size=4 --max-semi-space-size=4 --no-parallel-scavenge ${EXPOSE_GC_FLAG}`);
+}
+
+/**
+ * Keeps the main thread's young generation at the size it has, by V8's growth factor 1. Its size
+ * was set at process start, beyond the flags above, and V8 doubles it each time enough objects
+ * have survived its collections since it last grew (batches in flight, their promises, the
+ * timeline): however few survive each time, they add up. On a machine making 1.5 M records a
+ * second it went from 8 to 16 MB semi-spaces within the first minute of `-n -1`, RSS 117→143 MB;
+ * held, RSS stayed at 116-118 MB at the same rate (thirtieth session, bench/README.md). V8 reads
+ * the factor each time it would grow a young generation, but every new isolate's heap set-up
+ * raises it back to at least 2, so it is set again once each worker is up: at the run's first
+ * result (the workers started with the pool) and when Piscina reports a worker it added later
+ * ready. The workers' own young generations cannot grow anyway (min = max).
+ */
+export function holdMainYoungGeneration(): void {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 async function deliver(batch: EncodedBatch, o: RunOptions, stats: RunStats): Promise<void> {

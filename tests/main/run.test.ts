@@ -246,6 +246,31 @@ test('the pool starts its other workers only when the first has no room: one for
   assert.ok(lines(outputs[4]!).length > 5000 * 10);
 });
 
+test("the main thread's young generation does not grow once the workers are up (a new worker's heap set-up re-enables growth)", () => {
+  // In a process of its own: V8's flags are the whole process's. After a two-thread run, objects
+  // that survive the main thread's young collections pile up as batches in flight do over a long
+  // run; by default V8 then doubles its young generation (16 to 32 MB in the first minute of -n -1).
+  const script = `
+    import v8 from 'node:v8';
+    const { run } = await import(${JSON.stringify(new URL('../../src/main/run.js', import.meta.url).href)});
+    const { loadSchema } = await import(${JSON.stringify(new URL('../../src/schema/load.js', import.meta.url).href)});
+    const youngMB = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576;
+    const { plan, avroNames } = loadSchema(${JSON.stringify(example('ecommerce/ecommerce.json'))});
+    const gen = { seed: 1, refDate: 0, recordSize: 0, allowCode: true, avroNames };
+    const sink = { prepare: async () => ({ kind: 'none' }), write: async () => {}, flush: async () => {}, close: async () => {}, report: () => undefined };
+    await run({ plan, gen, sink, iterations: 20000, threads: 2, waitMs: 0, debug: false, log: () => {} });
+    const before = youngMB();
+    const kept = [];
+    for (let i = 0; i < 3e6; i++) { kept.push({ i }); if (kept.length > 100000) kept.length = 0; }
+    console.log(JSON.stringify({ before, after: youngMB() }));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const { before, after } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { before: number; after: number };
+  assert.ok(before <= 8, `young generation ${before} MB after the run`);
+  assert.equal(after, before, 'the young generation grew');
+});
+
 test('a worker starts its tasks in the order they were submitted, however many wait', async () => {
   const { plan, avroNames } = loadSchema(example('ecommerce/ecommerce.json'));
   const setup = shareSetup({ plan, gen: { seed: 1, refDate: 0, recordSize: 0, allowCode: true, avroNames }, encoding: { kind: 'none' } });
