@@ -252,7 +252,6 @@ export async function run(o: RunOptions): Promise<RunStats> {
  * Generate-only ecommerce made 3-5% more records per second at one and at two threads, Avro to
  * Kafka at one thread about 7% more, wide records the same (twenty-sixth session, bench/README.md).
  * The flag is the whole process's: the main thread's young collections are single-threaded too.
- *
  */
 function configureWorkerHeaps(): void {
   v8.setFlagsFromString(`--min-semi-space-size=4 --max-semi-space-size=4 --no-parallel-scavenge ${EXPOSE_GC_FLAG}`);
@@ -270,7 +269,7 @@ function configureWorkerHeaps(): void {
  * result (the workers started with the pool) and when Piscina reports a worker it added later
  * ready. The workers' own young generations cannot grow anyway (min = max).
  */
-export function holdMainYoungGeneration(): void {
+function holdMainYoungGeneration(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
