@@ -31,6 +31,8 @@ const AVRO_TARGET = 0.7;
  */
 const PARTITIONS = 3;
 const PARTITIONED = `avro → kafka ${PARTITIONS}p`;
+/** The schema the partitions scenario runs for. */
+const PARTITIONED_SCHEMA = 'ecommerce';
 /** Our Kafka sink alone needs no long run, and holds its records in memory beforehand. */
 const CLIENT_RECORDS = 1_000_000;
 const CORES = availableParallelism();
@@ -222,8 +224,7 @@ async function main(): Promise<void> {
   if (!SMOKE && ['json', 'avro', 'partitions'].some(want)) await warmBroker(stamp);
 
   // The floor runs only for the scenarios measured against it (not for start-up, memory or instructions alone).
-  // (The partitions scenario is ecommerce's only.)
-  const wantedFor = (sc: SchemaCase) => ['generate', 'encode', 'dryrun', 'json', 'avro', 'postgres', 'mysql', ...(sc.name === 'ecommerce' ? ['partitions'] : [])].some(want);
+  const wantedFor = (sc: SchemaCase) => ['generate', 'encode', 'dryrun', 'json', 'avro', 'postgres', 'mysql', ...(sc.name === PARTITIONED_SCHEMA ? ['partitions'] : [])].some(want);
   for (const sc of SCHEMAS.filter(wantedFor)) {
     const iterations = (scenario: string) => Math.max(1, Math.ceil(scale(sc.records[scenario]!) / sc.perIteration));
     // As many records as generate-only makes, so both run about as long on this noisy machine.
@@ -271,20 +272,19 @@ async function main(): Promise<void> {
           row('dry-run → /dev/null', sc.name, t, await best(() => runDatagen(ROOT, [...base, '--dry-run', '-n', String(iterations('dryrun'))])), floor);
         });
       }
-      // The partitions scenario (ecommerce only): as avro → kafka, to topics of PARTITIONS partitions.
-      const targets = [
-        { scenario: 'json', format: 'json', label: 'json → kafka', extra: [] },
-        { scenario: 'avro', format: 'avro', label: 'avro → kafka', extra: [] },
-        ...(sc.name === 'ecommerce' ? [{ scenario: 'partitions', format: 'avro', label: PARTITIONED, extra: ['--partitions', String(PARTITIONS)] }] : []),
-        { scenario: 'postgres', format: 'postgres', label: 'postgres', extra: [] },
-        { scenario: 'mysql', format: 'mysql', label: 'mysql', extra: [] },
-      ] as const;
-      for (const { scenario, format, label, extra } of targets) {
+      // The partitions scenario: as avro → kafka, to topics of PARTITIONS partitions.
+      const targets: Array<{ scenario: string; format: 'json' | 'avro' | 'postgres' | 'mysql'; label: string; partitions?: number }> = [
+        { scenario: 'json', format: 'json', label: 'json → kafka' },
+        { scenario: 'avro', format: 'avro', label: 'avro → kafka' },
+        ...(sc.name === PARTITIONED_SCHEMA ? [{ scenario: 'partitions', format: 'avro' as const, label: PARTITIONED, partitions: PARTITIONS }] : []),
+        { scenario: 'postgres', format: 'postgres', label: 'postgres' },
+        { scenario: 'mysql', format: 'mysql', label: 'mysql' },
+      ];
+      for (const { scenario, format, label, partitions } of targets) {
         if (!want(scenario)) continue;
-        const partitions = scenario === 'partitions' ? PARTITIONS : undefined;
         await attempt(label, sc.name, t, async () => {
           const prefix = `bench_${stamp}_${t}${partitions ? `_${partitions}p` : ''}`;
-          const args = [...base, '-f', format, '-n', String(iterations(format)), '-p', prefix, ...extra];
+          const args = [...base, '-f', format, '-n', String(iterations(format)), '-p', prefix, ...(partitions ? ['--partitions', String(partitions)] : [])];
           try {
             const kafkaRun = format === 'json' || format === 'avro';
             const pairs: Array<[ours: number, transport: number]> = [];
