@@ -9,11 +9,11 @@
  * and the tests compare the two on every example schema. What it saves is avsc's per-string
  * `Buffer.byteLength` (a native call that also flattens V8's concatenated strings) and its
  * per-value Tap: a short ASCII string is copied in one pass behind a one-byte length, a longer
- * one by one native write behind a two-byte length. A caller that catches a throw re-encodes
+ * one by one native write behind its length. A caller that catches a throw re-encodes
  * with avsc, which gives the error its message.
  */
 import type avro from 'avsc';
-import { nativeUtf8, writeAscii } from './writer.js';
+import { NATIVE_FROM, nativeUtf8, writeAscii } from './writer.js';
 
 /**
  * Writes `v` from `pos`; returns where it ends. An end past `buf.length` means the buffer was
@@ -42,25 +42,40 @@ function long(buf: Buffer, pos: number, n: number): number {
 }
 
 /**
- * A string. Below 64 chars, ASCII is copied behind a one-byte length (at most 63 bytes); from 64
- * to 2730 chars, UTF-8 (at most 8190 bytes) goes behind a two-byte length. Typed-array stores
- * past the end are dropped, so an overflow only shows in the returned end.
+ * A string. Below NATIVE_FROM chars, ASCII is copied behind a one-byte length; from there to 2730
+ * chars, Buffer's native writer writes the UTF-8 (at most 8190 bytes) behind a one-byte length
+ * when it is under 64 bytes, else a two-byte one. Typed-array stores past the end are dropped, so
+ * an overflow only shows in the returned end.
  */
 function string(buf: Buffer, pos: number, s: string): number {
   const n = s.length;
-  if (n < 64) {
+  if (n < NATIVE_FROM) {
     if (!writeAscii(buf, pos + 1, s)) return stringSlow(buf, pos, s);
     buf[pos] = n << 1;
     return pos + 1 + n;
   }
   if (n <= 2730 && pos + 2 + 3 * n <= buf.length) {
-    const len = nativeUtf8(buf, pos + 2, s);
-    const z = len << 1;
-    buf[pos] = (z & 0x7f) | 0x80;
-    buf[pos + 1] = z >>> 7;
-    return pos + 2 + len;
+    if (n < 64) {
+      // Most likely ASCII, so under 64 bytes: written where a one-byte length leaves it.
+      const len = nativeUtf8(buf, pos + 1, s);
+      if (len < 64) {
+        buf[pos] = len << 1;
+        return pos + 1 + len;
+      }
+      buf.copyWithin(pos + 2, pos + 1, pos + 1 + len);
+      return twoByteLength(buf, pos, len);
+    }
+    return twoByteLength(buf, pos, nativeUtf8(buf, pos + 2, s));
   }
   return stringSlow(buf, pos, s);
+}
+
+/** The varint of `len` (64 to 8191) in the two bytes at `pos`, before the `len` bytes that follow. */
+function twoByteLength(buf: Buffer, pos: number, len: number): number {
+  const z = len << 1;
+  buf[pos] = (z & 0x7f) | 0x80;
+  buf[pos + 1] = z >>> 7;
+  return pos + 2 + len;
 }
 
 /** avsc's own string writing, for non-ASCII short strings, very long ones, and a buffer's end. */

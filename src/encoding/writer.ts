@@ -71,8 +71,11 @@ export class ByteWriter {
   static readonly MAX_SPARES = 4;
 }
 
-/** Strings up to this length are tried as ASCII in JavaScript: cheaper than a native call. */
-const SHORT = 48;
+/**
+ * Strings shorter than this are tried as ASCII in JavaScript; from this length on, Buffer's native
+ * UTF-8 writer costs less than the loop (its call costs about as much as 30 chars of the loop).
+ */
+export const NATIVE_FROM = 32;
 
 /**
  * Writes `s` as UTF-8 at `at` (room for `s.length * 3` bytes assumed); returns the byte length.
@@ -80,20 +83,36 @@ const SHORT = 48;
  * non-ASCII char on the way, goes to Buffer's native UTF-8 writer, which overwrites from `at`.
  */
 export function writeUtf8(buf: Buffer, at: number, s: string): number {
-  return s.length <= SHORT && writeAscii(buf, at, s) ? s.length : nativeUtf8(buf, at, s);
+  return s.length < NATIVE_FROM && writeAscii(buf, at, s) ? s.length : nativeUtf8(buf, at, s);
 }
 
 /**
- * Copies `s` char by char from `at` while it is ASCII (one byte each); returns whether it all was.
- * A false return leaves some bytes written, for the caller to overwrite.
+ * Copies `s` from `at` one byte per char, four chars a step; returns whether it was all ASCII.
+ * A false return leaves `s.length` bytes written (each char's low byte), for the caller to
+ * overwrite. Testing the chars together once at the end, instead of each before it is stored,
+ * takes a compare and a branch off every char.
  */
 export function writeAscii(buf: Uint8Array, at: number, s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0x7f) return false;
-    buf[at + i] = c;
+  const n = s.length;
+  let any = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    const d = s.charCodeAt(i + 3);
+    buf[at + i] = a;
+    buf[at + i + 1] = b;
+    buf[at + i + 2] = c;
+    buf[at + i + 3] = d;
+    any |= a | b | c | d;
   }
-  return true;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    buf[at + i] = c;
+    any |= c;
+  }
+  return any < 0x80;
 }
 
 /** Buffer's own UTF-8 writer (untyped in @types/node): no encoding lookup, no range checks. */

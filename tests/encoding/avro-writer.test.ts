@@ -95,7 +95,10 @@ test('the compiled writer matches avsc on the edges of every type it writes itse
   const write = compileAvroWriter(KITCHEN);
   const strings = ['', 'a', 'x'.repeat(63), 'x'.repeat(64), 'x'.repeat(65), 'x'.repeat(2730), 'x'.repeat(2731), 'x'.repeat(20000),
     'é', 'naïve café', '日本語', '😀 smile', 'x'.repeat(62) + 'é', 'é'.repeat(64), '日'.repeat(2000), 'lone \ud800 surrogate', '\udc00', 'x'.repeat(70) + '\ud800',
-    'built ' + 'up '.repeat(30) + 'by concatenation'];
+    'built ' + 'up '.repeat(30) + 'by concatenation',
+    // Around the native writer's start (32 chars), and UTF-8 of 64 bytes or more from fewer chars.
+    'x'.repeat(31), 'x'.repeat(32), 'x'.repeat(33), 'x'.repeat(31) + 'é', 'é' + 'x'.repeat(30), 'x'.repeat(62) + 'é',
+    'é'.repeat(31), 'é'.repeat(32), 'x'.repeat(33) + 'é'.repeat(30), 'x'.repeat(34) + 'é'.repeat(29), '日'.repeat(40), '😀'.repeat(16)];
   for (const s of strings) assertSameBytes(KITCHEN, write, { ...base, s }, `string of ${s.length} chars`);
   for (const i of [0, 1, -1, 63, 64, -64, -65, 2 ** 30 - 1, 2 ** 30, -(2 ** 30), -(2 ** 30) - 1, 2 ** 31 - 1, -(2 ** 31)]) assertSameBytes(KITCHEN, write, { ...base, i }, `int ${i}`);
   for (const l of [0, -1, 2 ** 30, -(2 ** 30) - 1, 2 ** 53 - 2, -(2 ** 53) + 2, 9007199254740990, -9007199254740990, 1e15 + 1]) assertSameBytes(KITCHEN, write, { ...base, l }, `long ${l}`);
@@ -145,7 +148,7 @@ test('the compiled writer rejects what avsc rejects', () => {
 
 test('a buffer too small gives the end the record needs, and the same bytes once there is room', () => {
   const write = compileAvroWriter(KITCHEN);
-  const v = { ...base, s: 'y'.repeat(100), tags: ['a'.repeat(80), 'é', null] };
+  const v = { ...base, s: 'y'.repeat(100), tags: ['a'.repeat(80), 'é', null, 'b'.repeat(40), 'é'.repeat(40)] };
   const expected = KITCHEN.toBuffer(v);
   for (let room = 0; room <= expected.length + 3; room++) {
     const buf = Buffer.alloc(room);

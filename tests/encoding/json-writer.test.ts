@@ -71,6 +71,14 @@ test('the JSON writer matches JSON.stringify for values of every kind', () => {
     Buffer.from([0, 1, 127, 128, 255]), Buffer.alloc(0),
     new Map([[1, 2]]), new Set([1]), new Point(1, 2), other, Object.create(null),
     { toJSON: () => 'custom' }, { toJSON: (key: string) => `key ${key}` }, { toJSON: () => undefined },
+    // Short strings are copied four chars a step and tested together: a char that needs more than
+    // its byte, at every position of the steps and of the chars left after them.
+    ...Array.from({ length: 12 }, (_, n) => n + 1).flatMap((n) =>
+      Array.from({ length: n }, (_, at) => at).flatMap((at) =>
+        ['"', '\\', '\n', '\u001f', '\u007f', 'é', '\u0100', '\u0122', '日', '\ud83d'].map((c) => 'a'.repeat(at) + c + 'b'.repeat(n - at - 1)),
+      ),
+    ),
+    'x'.repeat(47), 'x'.repeat(46) + '"', 'x'.repeat(48), 'x'.repeat(47) + 'é',
   ];
   // Each value as the first field, as a middle field, and alone: the commas and braces around it.
   values.forEach((v, i) => {
