@@ -79,8 +79,8 @@ export const NATIVE_FROM = 32;
 
 /**
  * Writes `s` as UTF-8 at `at` (room for `s.length * 3` bytes assumed); returns the byte length.
- * Short ASCII strings (most keys) are copied char by char; anything else, or a
- * non-ASCII char on the way, goes to Buffer's native UTF-8 writer, which overwrites from `at`.
+ * Strings under NATIVE_FROM chars (most keys) are copied by `writeAscii`; longer ones, and short
+ * ones it finds not ASCII, go to Buffer's native UTF-8 writer, which overwrites from `at`.
  */
 export function writeUtf8(buf: Buffer, at: number, s: string): number {
   return s.length < NATIVE_FROM && writeAscii(buf, at, s) ? s.length : nativeUtf8(buf, at, s);

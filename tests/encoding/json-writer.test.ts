@@ -71,8 +71,9 @@ test('the JSON writer matches JSON.stringify for values of every kind', () => {
     Buffer.from([0, 1, 127, 128, 255]), Buffer.alloc(0),
     new Map([[1, 2]]), new Set([1]), new Point(1, 2), other, Object.create(null),
     { toJSON: () => 'custom' }, { toJSON: (key: string) => `key ${key}` }, { toJSON: () => undefined },
-    // Short strings are copied four chars a step and tested together: a char that needs more than
-    // its byte, at every position of the steps and of the chars left after them.
+    // Short strings are copied char by char in JavaScript: a char that needs more than its byte (an
+    // escape, or UTF-8 beyond ASCII) at every position of strings of 1 to 12 chars, and around the
+    // native writer's start (48 chars).
     ...Array.from({ length: 12 }, (_, n) => n + 1).flatMap((n) =>
       Array.from({ length: n }, (_, at) => at).flatMap((at) =>
         ['"', '\\', '\n', '\u001f', '\u007f', 'é', '\u0100', '\u0122', '日', '\ud83d'].map((c) => 'a'.repeat(at) + c + 'b'.repeat(n - at - 1)),
