@@ -9,11 +9,18 @@ export interface Randomizer {
   seed(seed: number | number[]): void;
 }
 
+/**
+ * splitmix32's output as a signed 32-bit integer. Everything that uses it works modulo 2^32, so
+ * signed or unsigned gives the same stream; but an unsigned one of 2^31 or more is not a small
+ * integer to V8, and stored in the generator's state it turned those fields into boxed doubles:
+ * every draw then read and wrote doubles: about 7 ns a draw instead of 2-3 in a micro-benchmark, and
+ * about 4% of the instructions of a record's generation (thirty-second session, bench/README.md).
+ */
 function splitmix32(x: number): number {
   x = (x + 0x9e3779b9) | 0;
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
+  return x ^ (x >>> 16);
 }
 
 const SEED_START = 0x6a09e667;

@@ -8,7 +8,7 @@ import v8 from 'node:v8';
 import { createEncoder, type Encoder } from '../encoding/encoders.js';
 import { serializeError } from '../errors.js';
 import { CollectionPacer, takeGc } from '../heap.js';
-import { RecordGraph } from '../generate/graph.js';
+import { RecordGraph, type Emit } from '../generate/graph.js';
 import type { GenResult, GenTask, WorkerSetup } from './messages.js';
 
 // gc() is on this thread's global because the coordinator set --expose-gc before making the pool;
@@ -18,6 +18,12 @@ const collections = new CollectionPacer(takeGc(globalThis as unknown as Record<s
 interface State {
   graph: RecordGraph;
   encoder: Encoder;
+  /**
+   * `encoder.add`, bound once per thread. Bound afresh for every task, it was a new function at
+   * `generate`'s emit call each time, which V8 then called as any function (megamorphic, never
+   * inlined).
+   */
+  add: Emit;
 }
 
 /** Built at the first task (two may arrive together), then shared; a failure fails every task alike. */
@@ -31,7 +37,8 @@ async function build(shared: SharedArrayBuffer): Promise<State> {
   // The Avro encoder (and avsc with it) only where this run encodes Avro: loading it is a good
   // part of a worker's start-up, which a dry run's first record would wait for.
   if (encoding.kind === 'avro') await import('../encoding/avro.js');
-  return { graph: new RecordGraph(plan, gen), encoder: createEncoder(plan, encoding) };
+  const encoder = createEncoder(plan, encoding);
+  return { graph: new RecordGraph(plan, gen), encoder, add: encoder.add.bind(encoder) };
 }
 
 /**
@@ -46,11 +53,10 @@ function nameThread(): void {
   }
 }
 
-function runTask({ graph, encoder }: State, task: GenTask): GenResult {
+function runTask({ graph, encoder, add }: State, task: GenTask): GenResult {
   try {
     collections.tick();
     if (task.spare) encoder.reuse(task.spare);
-    const add = encoder.add.bind(encoder);
     const end = task.firstIteration + task.count;
     for (let i = task.firstIteration; i < end; i++) {
       graph.generate(i, add);
