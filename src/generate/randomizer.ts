@@ -12,8 +12,8 @@ export interface Randomizer {
 /**
  * splitmix32's output as a signed 32-bit integer. Everything that uses it works modulo 2^32, so
  * signed or unsigned gives the same stream; but an unsigned one of 2^31 or more is not a small
- * integer to V8, and stored in the generator's state it turned those fields into boxed doubles:
- * every draw then read and wrote doubles: about 7 ns a draw instead of 2-3 in a micro-benchmark, and
+ * integer to V8, and stored in the generator's state it turned those fields into boxed doubles,
+ * which every draw then read and wrote: about 7 ns a draw instead of 3 in a micro-benchmark, and
  * about 4% of the instructions of a record's generation (thirty-second session, bench/README.md).
  */
 function splitmix32(x: number): number {
