@@ -16,7 +16,7 @@
  * maker (generate/graph.ts), so every one has those keys in that order. The tests compare the
  * bytes with `JSON.stringify`'s for every example schema and for values of every kind.
  */
-import { nativeUtf8, writeAscii, writeDigits, writePadded, type ByteWriter } from './writer.js';
+import { nativeUtf8, viewOf, writeAscii, writeDigits, writePadded, type ByteWriter } from './writer.js';
 
 /**
  * Writes `record` from `pos`; returns where it ends, or GIVE_UP. An end past `buf.length` means
@@ -36,21 +36,24 @@ const SHORT = 48;
 
 /**
  * Compiles the writer for records with the keys of `sample`, in its key order. Each key's `"name":`
- * (with the `{` or `,` before it) is a run of constant byte stores.
+ * (after the `{` or `,` before it) is a run of constant stores, four bytes a store through a
+ * DataView of the buffer (see `writeAscii`), behind one check that they fit: a DataView's store
+ * past the end would throw, where an element store is dropped.
  */
 function compileJsonWriter(sample: Record<string, unknown>): JsonWrite {
   const lines = Object.keys(sample).map((name, i) => {
     const bytes = [...Buffer.from(`,${JSON.stringify(name)}:`)].slice(1);
-    const stores = bytes.map((b, k) => `buf[p + ${k + 1}] = ${b};`).join(' ');
     return `  v = r[${JSON.stringify(name)}];
   if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') {
-    buf[p] = first ? 123 : 44; ${stores}
+    if (p + ${bytes.length + 1} > buf.length) return buf.length + 1;
+    buf[p] = first ? 123 : 44; ${constantStores(bytes, 1)}
     p = value(buf, p + ${bytes.length + 1}, v);
     if (p < 0) return p;
     first = false;
   } // ${i}`;
   });
   const source = `return function writeJson(buf, p, r) {
+  const dv = viewOf(buf);
   let v;
   let first = true;
 ${lines.join('\n')}
@@ -58,7 +61,19 @@ ${lines.join('\n')}
   buf[p] = 125;
   return p + 1;
 };`;
-  return new Function('value', source)(value) as JsonWrite;
+  return new Function('value', 'viewOf', source)(value, viewOf) as JsonWrite;
+}
+
+/** Statements storing `bytes` from `p + offset`: little-endian 32-bit words through `dv`, the last one to three bytes into `buf`. */
+function constantStores(bytes: number[], offset: number): string {
+  const out: string[] = [];
+  let k = 0;
+  for (; k + 4 <= bytes.length; k += 4) {
+    const word = bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) | (bytes[k + 3]! << 24);
+    out.push(`dv.setInt32(p + ${k + offset}, ${word}, true);`);
+  }
+  for (; k < bytes.length; k++) out.push(`buf[p + ${k + offset}] = ${bytes[k]};`);
+  return out.join(' ');
 }
 
 /** Each dataset's writer, compiled from its first record. */
@@ -238,13 +253,39 @@ function string(buf: Buffer, p: number, s: string): number {
   const n = s.length;
   if (n >= SHORT) return longString(buf, p, s);
   buf[p] = 34;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (p + n + 2 <= buf.length) {
+    // Four chars a step, tested together and stored by one 32-bit store (writeAscii says why).
+    const dv = viewOf(buf);
+    for (; i + 4 <= n; i += 4) {
+      const a = s.charCodeAt(i);
+      const b = s.charCodeAt(i + 1);
+      const c = s.charCodeAt(i + 2);
+      const d = s.charCodeAt(i + 3);
+      const word = a | (b << 8) | (c << 16) | (d << 24);
+      if ((a | b | c | d) > 0x7f || escapes(word)) return text(buf, p, JSON.stringify(s));
+      dv.setInt32(p + 1 + i, word, true);
+    }
+  }
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c === 34 || c === 92 || c > 0x7f) return text(buf, p, JSON.stringify(s));
     buf[p + 1 + i] = c;
   }
   buf[p + n + 1] = 34;
   return p + n + 2;
+}
+
+/**
+ * Whether any of the four ASCII bytes of `word` is one JSON escapes: a control character (below
+ * 0x20), `"` or `\`. The tests are the exact ones of "Bit Twiddling Hacks" (haszero, hasless):
+ * `(x - 0x01010101) & ~x & 0x80808080` is non-zero exactly when a byte of `x` is zero, and
+ * `(x - 0x20202020) & ~x & 0x80808080` exactly when one is below 0x20, for bytes below 0x80.
+ */
+function escapes(word: number): boolean {
+  const quote = word ^ 0x22222222;
+  const backslash = word ^ 0x5c5c5c5c;
+  return ((((word - 0x20202020) & ~word) | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) !== 0;
 }
 
 /**
@@ -258,6 +299,9 @@ function longString(buf: Buffer, p: number, s: string): number {
   const end = p + 1 + n;
   if (nativeUtf8(buf, p + 1, s) === n) {
     let i = p + 1;
+    // Four bytes a read while none is one to escape, then byte by byte from the four that hold it.
+    const dv = viewOf(buf);
+    while (i + 4 <= end && !escapes(dv.getInt32(i, true))) i += 4;
     while (i < end) {
       const c = buf[i]!;
       if (c < 0x20 || c === 34 || c === 92) break;

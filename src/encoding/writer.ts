@@ -87,25 +87,28 @@ export function writeUtf8(buf: Buffer, at: number, s: string): number {
 }
 
 /**
- * Copies `s` from `at` one byte per char, four chars a step; returns whether it was all ASCII.
- * A false return leaves `s.length` bytes written (each char's low byte), for the caller to
- * overwrite. Testing the chars together once at the end, instead of each before it is stored,
- * takes a compare and a branch off every char.
+ * Copies `s` from `at` one byte per char; returns whether it was all ASCII. A false return leaves
+ * `s.length` bytes written (not each char's low byte), for the caller to overwrite. Four chars go
+ * in as one 32-bit store through a DataView of `buf`: TurboFan checks a typed array's map, length
+ * and data pointer again at every element store, so one store instead of four takes about a fifth
+ * of the instructions off each char. The chars are tested together once at the end, instead of
+ * each before it is stored. Where the string does not fit, the bytes that do are stored one by
+ * one (an element store past the end is dropped; a DataView's would throw).
  */
 export function writeAscii(buf: Uint8Array, at: number, s: string): boolean {
   const n = s.length;
   let any = 0;
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const a = s.charCodeAt(i);
-    const b = s.charCodeAt(i + 1);
-    const c = s.charCodeAt(i + 2);
-    const d = s.charCodeAt(i + 3);
-    buf[at + i] = a;
-    buf[at + i + 1] = b;
-    buf[at + i + 2] = c;
-    buf[at + i + 3] = d;
-    any |= a | b | c | d;
+  if (at + n <= buf.length) {
+    const dv = viewOf(buf);
+    for (; i + 4 <= n; i += 4) {
+      const a = s.charCodeAt(i);
+      const b = s.charCodeAt(i + 1);
+      const c = s.charCodeAt(i + 2);
+      const d = s.charCodeAt(i + 3);
+      dv.setInt32(at + i, a | (b << 8) | (c << 16) | (d << 24), true);
+      any |= a | b | c | d;
+    }
   }
   for (; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -113,6 +116,17 @@ export function writeAscii(buf: Uint8Array, at: number, s: string): boolean {
     any |= c;
   }
   return any < 0x80;
+}
+
+/** A DataView of `buf`: the last one made, while the writers fill the same buffer (a whole chunk). */
+let viewBuf: Uint8Array | undefined;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+export function viewOf(buf: Uint8Array): DataView<ArrayBufferLike> {
+  if (buf !== viewBuf) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    viewBuf = buf;
+  }
+  return view;
 }
 
 /** Buffer's own UTF-8 writer (untyped in @types/node): no encoding lookup, no range checks. */

@@ -148,7 +148,9 @@ test('the compiled writer rejects what avsc rejects', () => {
 
 test('a buffer too small gives the end the record needs, and the same bytes once there is room', () => {
   const write = compileAvroWriter(KITCHEN);
-  const v = { ...base, s: 'y'.repeat(100), tags: ['a'.repeat(80), 'é', null, 'b'.repeat(40), 'é'.repeat(40)] };
+  // Short strings too (written four chars a store where they fit, one by one where they do not),
+  // one with a non-ASCII char inside a four-char step.
+  const v = { ...base, s: 'y'.repeat(100), tags: ['a'.repeat(80), 'é', null, 'b'.repeat(40), 'é'.repeat(40), 'short ascii text', 'abcdefg', 'abcéfgh'] };
   const expected = KITCHEN.toBuffer(v);
   for (let room = 0; room <= expected.length + 3; room++) {
     const buf = Buffer.alloc(room);

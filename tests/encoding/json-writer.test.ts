@@ -80,6 +80,11 @@ test('the JSON writer matches JSON.stringify for values of every kind', () => {
       ),
     ),
     'x'.repeat(47), 'x'.repeat(46) + '"', 'x'.repeat(48), 'x'.repeat(47) + 'é',
+    // Strings from 48 chars are checked four bytes at a time once written: an escape at every
+    // position of strings of 48 to 53 chars.
+    ...[48, 49, 50, 51, 52, 53].flatMap((n) =>
+      Array.from({ length: n }, (_, at) => at).flatMap((at) => ['"', '\\', '\u0001', '\u001f'].map((c) => 'a'.repeat(at) + c + 'b'.repeat(n - at - 1))),
+    ),
   ];
   // Each value as the first field, as a middle field, and alone: the commas and braces around it.
   values.forEach((v, i) => {
@@ -105,6 +110,13 @@ test('the JSON writer leaves out what JSON.stringify leaves out, and keeps its k
 test('the JSON writer grows a too-small buffer and writes the record again', () => {
   const records = Array.from({ length: 50 }, (_, i) => ({ id: i, s: 'é'.repeat(i * 40), t: 'x'.repeat(i * 20), d: new Date(i * 1e9), a: [i, `${i}`] }));
   for (const room of [1, 7, 64, 1000]) assertLikeStringify(records, `first buffer of ${room} bytes`, room);
+});
+
+test('the JSON writer stops where the buffer ends, whatever the room, and writes the record again', () => {
+  // Keys of 1 to 9 bytes (their `"key":` stored four bytes at a time) and strings of 1 to 13 chars.
+  const record = Object.fromEntries(Array.from({ length: 9 }, (_, i) => ['k'.repeat(i + 1), 's'.repeat(i + 1 + (i % 5))]));
+  const length = JSON.stringify(record).length;
+  for (let room = 1; room <= length + 8; room++) assertLikeStringify([record, record], `first buffer of ${room} bytes`, room);
 });
 
 test('writeJsonValue writes any value as JSON.stringify does', () => {
