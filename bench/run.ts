@@ -455,8 +455,8 @@ async function main(): Promise<void> {
 }
 
 /**
- * Instructions per record under callgrind, for the floor, generation and generation with Avro
- * encoding, in one thread (`lib/child.ts count`): the difference between n and 4n iterations
+ * Instructions per record under callgrind, for the floor, generation, and generation with Avro
+ * encoding and with JSON encoding, in one thread (`lib/child.ts count`): the difference between n and 4n iterations
  * divided by the records between them, so start-up and warm-up cancel out. Run as `node
  * --single-threaded` (V8 compiles and collects on the main thread) a count repeats to about 30
  * instructions per ecommerce record, where rates move by several percent from run to run: the
@@ -485,7 +485,7 @@ function instructionCounts(): Record<string, unknown> {
     if (SMOKE && sc.name !== 'ecommerce') continue;
     const n = SMOKE ? 100 : 4_000;
     try {
-      const kinds = SMOKE ? ['floor', 'generate'] : ['floor', 'generate', 'encode'];
+      const kinds = SMOKE ? ['floor', 'generate'] : ['floor', 'generate', 'encode', 'json'];
       const counts = Object.fromEntries(kinds.map((k) => [k, perRecord(sc.file, n, k)])) as Record<string, number>;
       out[sc.name] = { ...counts, floorShare: round(counts.floor! / counts.generate!) };
     } catch (e) {

@@ -4,8 +4,9 @@
  *   node child.js generate <schema> <iterations> <threads>   generate-only: the real coordinator and workers, null sink
  *   node child.js encode <schema> <iterations> <threads>     avro-encode-only: as generate-only, with Avro encoding
  *   node child.js client <schema> <records> <json|avro>       our Kafka sink alone: the schema's records, encoded beforehand
- *   node child.js count <schema> <iterations> <floor|generate|encode>   one thread, no clock: the work
- *       whose instructions the bench counts under callgrind (floor: as many records in the floor's mix)
+ *   node child.js count <schema> <iterations> <floor|generate|encode|json>   one thread, no clock: the work
+ *       whose instructions the bench counts under callgrind (floor: as many records in the floor's mix;
+ *       json: generation and the JSON encoding of a Kafka run)
  * The floor runs WARM_MS of JIT warm-up before its clock starts; generate-only prints datagen's
  * own --stats JSON, whose timeline the bench reads for the rate once warm.
  * Prints one JSON object on stdout.
@@ -130,7 +131,8 @@ if (mode === 'floor') {
     brokerUsPerRecord: brokerCpuSec === undefined ? undefined : (brokerCpuSec / sent) * 1e6,
   }));
 } else if (mode === 'count') {
-  // Iterations 0..n-1 in this thread, as a worker makes them (generate), encodes them too (encode),
+  // Iterations 0..n-1 in this thread, as a worker makes them (generate), encodes them too (encode as
+  // Avro, json as JSON),
   // or the same number of records in the floor's mix without relationships (floor). The bench runs
   // this under callgrind twice, n and 4n, and divides the difference by the records between.
   const kind = threadsText!;
@@ -145,8 +147,8 @@ if (mode === 'floor') {
   } else {
     const { createEncoder } = await import('../../src/encoding/encoders.js');
     if (kind === 'encode') await import('../../src/encoding/avro.js'); // registers the Avro encoder, as in the workers
-    // What generate-only and avro-encode-only ask the workers for: the null sink's encoding.
-    const spec = kind === 'encode' ? await specInOtherThread() : await new NullSink('none').prepare({ plan, debug: false, log: () => {}, sample: async () => [] });
+    // What generate-only and avro-encode-only ask the workers for (the null sink's encoding), or what a JSON Kafka run does.
+    const spec: EncodingSpec = kind === 'encode' ? await specInOtherThread() : kind === 'json' ? { kind: 'json' } : { kind: 'none' };
     const encoder = createEncoder(plan, spec);
     const add = encoder.add.bind(encoder);
     for (let first = 0; first < n; first += 1000) {
