@@ -16,7 +16,7 @@
  * maker (generate/graph.ts), so every one has those keys in that order. The tests compare the
  * bytes with `JSON.stringify`'s for every example schema and for values of every kind.
  */
-import { nativeUtf8, viewOf, writeAscii, writeDigits, writePadded, type ByteWriter } from './writer.js';
+import { asciiQuad, nativeUtf8, viewOf, writeAscii, writeDigits, writePadded, type ByteWriter } from './writer.js';
 
 /**
  * Writes `record` from `pos`; returns where it ends, or GIVE_UP. An end past `buf.length` means
@@ -258,12 +258,8 @@ function string(buf: Buffer, p: number, s: string): number {
     // Four chars a step, tested together and stored by one 32-bit store (writeAscii says why).
     const dv = viewOf(buf);
     for (; i + 4 <= n; i += 4) {
-      const a = s.charCodeAt(i);
-      const b = s.charCodeAt(i + 1);
-      const c = s.charCodeAt(i + 2);
-      const d = s.charCodeAt(i + 3);
-      const word = a | (b << 8) | (c << 16) | (d << 24);
-      if ((a | b | c | d) > 0x7f || escapes(word)) return text(buf, p, JSON.stringify(s));
+      const word = asciiQuad(s, i);
+      if (word < 0 || escapes(word)) return text(buf, p, JSON.stringify(s));
       dv.setInt32(p + 1 + i, word, true);
     }
   }

@@ -88,34 +88,39 @@ export function writeUtf8(buf: Buffer, at: number, s: string): number {
 
 /**
  * Copies `s` from `at` one byte per char; returns whether it was all ASCII. A false return leaves
- * `s.length` bytes written (not each char's low byte), for the caller to overwrite. Four chars go
- * in as one 32-bit store through a DataView of `buf`: TurboFan checks a typed array's map, length
- * and data pointer again at every element store, so one store instead of four takes about a fifth
- * of the instructions off each char. The chars are tested together once at the end, instead of
- * each before it is stored. Where the string does not fit, the bytes that do are stored one by
+ * the bytes from `at` on unspecified, for the caller to overwrite. Four chars go in as one 32-bit
+ * store through a DataView of `buf`: TurboFan checks a typed array's map, length and data pointer
+ * again at every element store, so one store instead of four takes about a fifth of the
+ * instructions off each char. Where the string does not fit, the bytes that do are stored one by
  * one (an element store past the end is dropped; a DataView's would throw).
  */
 export function writeAscii(buf: Uint8Array, at: number, s: string): boolean {
   const n = s.length;
-  let any = 0;
   let i = 0;
   if (at + n <= buf.length) {
     const dv = viewOf(buf);
     for (; i + 4 <= n; i += 4) {
-      const a = s.charCodeAt(i);
-      const b = s.charCodeAt(i + 1);
-      const c = s.charCodeAt(i + 2);
-      const d = s.charCodeAt(i + 3);
-      dv.setInt32(at + i, a | (b << 8) | (c << 16) | (d << 24), true);
-      any |= a | b | c | d;
+      const word = asciiQuad(s, i);
+      if (word < 0) return false;
+      dv.setInt32(at + i, word, true);
     }
   }
+  let any = 0;
   for (; i < n; i++) {
     const c = s.charCodeAt(i);
     buf[at + i] = c;
     any |= c;
   }
   return any < 0x80;
+}
+
+/** Chars `i` to `i + 3` of `s` as the little-endian word of their bytes, or -1 when one is not ASCII. */
+export function asciiQuad(s: string, i: number): number {
+  const a = s.charCodeAt(i);
+  const b = s.charCodeAt(i + 1);
+  const c = s.charCodeAt(i + 2);
+  const d = s.charCodeAt(i + 3);
+  return (a | b | c | d) > 0x7f ? -1 : a | (b << 8) | (c << 16) | (d << 24);
 }
 
 /** A DataView of `buf`: the last one made, while the writers fill the same buffer (a whole chunk). */
