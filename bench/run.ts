@@ -456,12 +456,13 @@ async function main(): Promise<void> {
 
 /**
  * Instructions per record under callgrind, for the floor, generation, and generation with Avro
- * encoding and with JSON encoding, in one thread (`lib/child.ts count`): the difference between n and 4n iterations
- * divided by the records between them, so start-up and warm-up cancel out. Run as `node
- * --single-threaded` (V8 compiles and collects on the main thread) a count repeats to about 30
- * instructions per ecommerce record (100-300 with encoding, which moves major collections), where
- * rates move by several percent from run to run: the figure to compare builds by. `floorShare` is floor ÷ ours, as the rate ratios are (1 = as cheap
- * as the floor). Needs valgrind; skipped, with the reason, without it.
+ * encoding and with JSON encoding, in one thread (`lib/child.ts count`): the difference between n
+ * and 4n iterations divided by the records between them, so start-up and warm-up cancel out. Run
+ * as `node --single-threaded` (V8 compiles and collects on the main thread) a count repeats to
+ * about 30 instructions per ecommerce record (100-300 with encoding, whose major collections move),
+ * where rates move by several percent from run to run: the figure to compare builds by.
+ * `floorShare` is floor ÷ ours, as the rate ratios are (1 = as cheap as the floor). Needs
+ * valgrind; skipped, with the reason, without it.
  */
 function instructionCounts(): Record<string, unknown> {
   try {

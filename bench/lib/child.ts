@@ -7,6 +7,7 @@
  *   node child.js count <schema> <iterations> <floor|generate|encode|json>   one thread, no clock: the work
  *       whose instructions the bench counts under callgrind (floor: as many records in the floor's mix;
  *       json: generation and the JSON encoding of a Kafka run)
+ *   node child.js spec <schema> 0        in a worker thread of count encode: the Avro encoding, posted back
  * The floor runs WARM_MS of JIT warm-up before its clock starts; generate-only prints datagen's
  * own --stats JSON, whose timeline the bench reads for the rate once warm.
  * Prints one JSON object on stdout.
@@ -132,9 +133,9 @@ if (mode === 'floor') {
   }));
 } else if (mode === 'count') {
   // Iterations 0..n-1 in this thread, as a worker makes them (generate), encodes them too (encode as
-  // Avro, json as JSON),
-  // or the same number of records in the floor's mix without relationships (floor). The bench runs
-  // this under callgrind twice, n and 4n, and divides the difference by the records between.
+  // Avro, json as JSON), or the same number of records in the floor's mix without relationships
+  // (floor). The bench runs this under callgrind twice, n and 4n, and divides the difference by the
+  // records between.
   const kind = threadsText!;
   const n = Number(countText);
   const graph = new RecordGraph(plan, gen);
@@ -162,7 +163,7 @@ if (mode === 'floor') {
   }
   console.log(JSON.stringify({ records }));
 } else if (mode === 'spec') {
-  // The Avro encoding the null sink asks for, printed for the thread that asked (count encode).
+  // The Avro encoding the null sink asks for, posted to the thread that asked (count encode).
   const { parentPort } = await import('node:worker_threads');
   const spec = await new NullSink('avro').prepare({ plan, debug: false, log: () => {}, sample: (k) => sampleRecords(plan, gen, k) });
   parentPort!.postMessage(spec);
